@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Passage reads from its environment, validated once at start.
+ * A bad value stops the process with one line naming the variable and what it expects.
+ */
+const port = z.coerce
+  .number({ error: 'a whole number between 1 and 65535' })
+  .int('a whole number between 1 and 65535')
+  .min(1, 'a whole number between 1 and 65535')
+  .max(65535, 'a whole number between 1 and 65535');
+
+const postgresUrl = z
+  .string()
+  .refine(
+    (v) => /^postgres(ql)?:\/\/.+/.test(v),
+    'a URL of the form postgres://user:password@host:5432/database',
+  );
+
+const smtpUrl = z
+  .string()
+  .refine((v) => /^smtps?:\/\/.+/.test(v), 'a URL of the form smtp://user:password@host:587 or smtps://…');
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'one of 0, 1, true, false' })
+  .transform((v) => v === '1' || v === 'true');
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'one of development, production, test' })
+    .default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'a host name or address to listen on').default('127.0.0.1'),
+  PUBLIC_URL: z
+    .url({ error: 'an absolute http(s) URL such as https://passage.example.org' })
+    .refine((v) => /^https?:\/\//.test(v), 'an absolute http(s) URL such as https://passage.example.org')
+    .optional(),
+  PASSAGE_DATA_DIR: z.string().min(1, 'a folder path').default('./data'),
+  DATABASE_URL: postgresUrl.optional(),
+  SMTP_URL: smtpUrl.optional(),
+  MAIL_FROM: z
+    .string()
+    .min(3, 'an address such as "Passage <no-reply@example.org>"')
+    .default('Passage <no-reply@localhost>'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  PASSAGE_JOBS: flag.default(true),
+  PASSAGE_WEB_DEV: flag.default(false),
+  BETTER_AUTH_SECRET: z.string().min(32, 'a random secret of at least 32 characters').optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Absolute data folder. */
+  dataDir: string;
+  /** Where the browser reaches Passage, without a trailing slash. */
+  publicUrl: string;
+  /** Which database engine the configuration selects. */
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Names of variables whose values must never be printed. */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'SMTP_URL', 'BETTER_AUTH_SECRET', 'PASSAGE_KEK'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key];
+    // An empty variable means "not set", as in most twelve-factor tools.
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'configuration');
+    const shown = SECRET_VARIABLES.includes(variable as (typeof SECRET_VARIABLES)[number])
+      ? ''
+      : ` (got ${JSON.stringify(input[variable] ?? '')})`;
+    throw new ConfigError(`${variable} must be ${issue?.message ?? 'valid'}${shown}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.PASSAGE_DATA_DIR);
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  if (c.NODE_ENV === 'production' && !c.PUBLIC_URL) {
+    throw new ConfigError('PUBLIC_URL must be set in production (the https address people open)');
+  }
+  return {
+    ...c,
+    dataDir,
+    publicUrl,
+    database: c.DATABASE_URL
+      ? { kind: 'postgres', url: c.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+  };
+}

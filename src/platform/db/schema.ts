@@ -1,0 +1,6 @@
+// Every Drizzle table of Passage, gathered for the ORM and for drizzle-kit. Modules add their
+// `*.table.ts` exports here as they land.
+import * as auth from '../auth/auth.table';
+import * as mail from '../mail/mail.table';
+
+export const schema = { ...auth, ...mail };

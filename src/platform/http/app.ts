@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { moduleRoutes } from '../../modules/registry';
+import { authRoutes } from '../auth/auth.routes';
+import { mailRoutes } from '../mail/mail.routes';
+import type { AppContext } from './context';
+import { AppError } from './errors';
+import { healthRoutes } from './health.routes';
+import { webRoutes } from './web';
+
+export type App = FastifyInstance;
+
+export interface BuildAppOptions {
+  /** Serve the React shell (built assets, or Vite in development). Off for API-only tests. */
+  web?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    genReqId: () => crypto.randomUUID(),
+    trustProxy: ctx.config.NODE_ENV === 'production',
+    bodyLimit: 1024 * 1024,
+    // Give in-flight requests time to finish on SIGTERM; idle keep-alive sockets are closed at once.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => {
+        const field =
+          v.instancePath.replace(/^\//, '').replaceAll('/', '.') || String(error.validationContext ?? 'body');
+        return { field, message: v.message ?? 'is invalid' };
+      });
+      const first = issues[0];
+      return reply.code(400).send({
+        error: 'validation_failed',
+        message: first ? `${first.field}: ${first.message}` : 'The request is invalid.',
+        issues,
+      });
+    }
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).send({ error: error.id, message: error.message });
+    }
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const id = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'validation_failed';
+      return reply.code(status).send({ error: id, message: (error as Error).message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    // Generic on purpose: no stack, no driver message (SECURITY.md rule 11).
+    return reply
+      .code(500)
+      .send({ error: 'internal', message: 'Something went wrong. The error has been logged.' });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Mantine sets CSS variables through style attributes; attributes cannot carry a nonce.
+        styleSrcAttr: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: ctx.config.publicUrl.startsWith('https://') ? [] : null,
+      },
+    },
+    hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+  });
+
+  // Cross-site state changes are refused: cookies are SameSite=Strict, and any Origin must be our own.
+  const ownOrigin = new URL(ctx.config.publicUrl).origin;
+  app.addHook('onRequest', async (request, reply) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    const origin = request.headers.origin;
+    if (origin && origin !== ownOrigin) {
+      return reply.code(403).send({ error: 'forbidden', message: 'Cross-site request refused.' });
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Passage API',
+        version: '0.1.0',
+        description: 'Every route of Passage, generated from its Zod schemas.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx));
+  await app.register(mailRoutes(ctx));
+  for (const plugin of moduleRoutes(ctx)) await app.register(plugin);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (options.web) await app.register(webRoutes(ctx));
+  return app;
+}

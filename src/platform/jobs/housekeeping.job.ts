@@ -1,0 +1,32 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import { sessions, setupTokens, verifications } from '../auth/auth.table';
+import type { Db } from '../db/client';
+import type { JobDefinition } from './jobs';
+
+export interface HousekeepingResult {
+  expiredSessions: number;
+  expiredVerifications: number;
+  spentSetupTokens: number;
+}
+
+/** Removes what has expired: sessions, verification tokens, spent or stale setup links. */
+export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingResult> {
+  return db.transaction(async (tx) => {
+    const s = await tx.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
+    const v = await tx
+      .delete(verifications)
+      .where(lt(verifications.expiresAt, now))
+      .returning({ id: verifications.id });
+    const t = await tx
+      .delete(setupTokens)
+      .where(or(lt(setupTokens.expiresAt, now), and(isNotNull(setupTokens.usedAt))))
+      .returning({ id: setupTokens.id });
+    return { expiredSessions: s.length, expiredVerifications: v.length, spentSetupTokens: t.length };
+  });
+}
+
+export const housekeepingJob = (db: Db): JobDefinition => ({
+  name: 'housekeeping',
+  schedule: '15 3 * * *',
+  run: () => runHousekeeping(db),
+});

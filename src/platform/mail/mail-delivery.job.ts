@@ -1,0 +1,9 @@
+import type { JobDefinition } from '../jobs/jobs';
+import type { Mailer } from './mailer';
+
+/** Retries queued mail every minute, so a message refused while SMTP was down is sent when it is back. */
+export const mailDeliveryJob = (mailer: Mailer): JobDefinition => ({
+  name: 'mail-delivery',
+  schedule: '* * * * *',
+  run: () => mailer.deliverQueued(),
+});

@@ -1,0 +1,49 @@
+import crypto from 'node:crypto';
+import { users } from '../auth/auth.table';
+import type { Db } from '../db/client';
+import type { Scale, Seeder } from './seed';
+
+const GIVEN = [
+  'Ji-woo',
+  'Min-jun',
+  'Seo-yeon',
+  'Hyun-woo',
+  'Grace',
+  'Daniel',
+  'Esther',
+  'Joon',
+  'Hana',
+  'Sam',
+  'Yuna',
+  'Paul',
+];
+const FAMILY = ['Kim', 'Lee', 'Park', 'Choi', 'Jung', 'Kang', 'Cho', 'Yoon', 'Jang', 'Lim', 'Han', 'Oh'];
+const SIZES: Record<Scale, number> = { small: 12, medium: 60, large: 240 };
+
+/**
+ * Demo staff accounts. They have no password and cannot sign in: no default password exists anywhere.
+ * An administrator gives them access by invitation.
+ */
+export const staffSeeder: Seeder = {
+  name: 'staff accounts',
+  count: (scale) => SIZES[scale],
+  async run(db: Db, scale, progress) {
+    const total = SIZES[scale];
+    const batch = 100;
+    for (let start = 0; start < total; start += batch) {
+      const rows = [];
+      for (let i = start; i < Math.min(total, start + batch); i++) {
+        const given = GIVEN[i % GIVEN.length] as string;
+        const family = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length] as string;
+        rows.push({
+          id: crypto.randomUUID(),
+          name: `${given} ${family}`,
+          email: `demo.staff.${i + 1}@passage.invalid`,
+          role: 'staff-demo',
+        });
+      }
+      await db.insert(users).values(rows).onConflictDoNothing({ target: users.email });
+      progress(Math.min(total, start + batch));
+    }
+  },
+};
