@@ -94,6 +94,54 @@ program
   });
 
 program
+  .command('backup')
+  .description('Write a backup of the embedded database to a file (stop Passage first)')
+  .requiredOption('--out <file>', 'where to write the backup (.tar.gz)')
+  .action(async (options: { out: string }) => {
+    const c = config();
+    if (c.database.kind !== 'pglite') {
+      fail('backup works on the embedded database; on PostgreSQL use pg_dump (see docs/OPERATIONS.md)');
+    }
+    if (fs.existsSync(options.out)) fail(`${options.out} already exists; choose a new file`);
+    const db = await openDatabase(c.database);
+    try {
+      const blob = await db.dumpDataDir?.();
+      if (!blob) fail('this database cannot be dumped');
+      fs.writeFileSync(options.out, Buffer.from(await blob.arrayBuffer()), { mode: 0o600 });
+      process.stdout.write(
+        `Backup written to ${options.out} (${blob.size} bytes). Keep the key files of ${c.dataDir} backed up separately.\n`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('restore')
+  .description('Restore the embedded database from a backup into an empty data folder')
+  .requiredOption('--from <file>', 'a backup written by `passage backup`')
+  .action(async (options: { from: string }) => {
+    const c = config();
+    if (c.database.kind !== 'pglite') {
+      fail('restore works on the embedded database; on PostgreSQL use pg_restore (see docs/OPERATIONS.md)');
+    }
+    if (!fs.existsSync(options.from)) fail(`${options.from} does not exist`);
+    if (fs.existsSync(c.database.dataDir) && fs.readdirSync(c.database.dataDir).length > 0) {
+      fail(`${c.database.dataDir} is not empty; restore into a new PASSAGE_DATA_DIR`);
+    }
+    const blob = new Blob([fs.readFileSync(options.from)]);
+    const db = await openDatabase(c.database, { loadDataDir: blob });
+    try {
+      const status = await migrationStatus(db);
+      process.stdout.write(
+        `Restored into ${c.database.dataDir}: ${status.applied} migration(s) recorded; \`passage start\` applies any newer ones.\n`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+program
   .command('check')
   .description('Validate the configuration and check the database, migrations, data folder and mail')
   .action(async () => {

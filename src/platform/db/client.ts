@@ -20,12 +20,69 @@ export interface DatabaseHandle {
   /** Several statements without parameters, in one round trip; answers the rows of the last one. */
   exec<T = Record<string, unknown>>(text: string): Promise<{ rows: T[] }>;
   close(): Promise<void>;
+  /** The embedded engine only: the whole data folder as a gzipped tarball (a consistent backup). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+export class DatabaseBusyError extends Error {
+  override name = 'DatabaseBusyError';
+}
+
+/**
+ * The embedded database is one process's alone: a second process opening the same folder would corrupt it.
+ * A lock file beside the folder names the owner; a lock left by a dead process is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = `${dataDir.replace(/\/+$/, '')}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return async () => {
+        await fs.rm(lockFile, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await fs.readFile(lockFile, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseBusyError(
+          `the embedded database in ${dataDir} is in use by another Passage process (pid ${pid}); stop it first`,
+        );
+      }
+      await fs.rm(lockFile, { force: true });
+    }
+  }
+  throw new DatabaseBusyError(`could not lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: { loadDataDir?: Blob } = {},
+): Promise<DatabaseHandle> {
   if (target.kind === 'pglite') {
-    if (target.dataDir !== 'memory://') await fs.mkdir(target.dataDir, { recursive: true, mode: 0o700 });
-    const client = await PGlite.create(target.dataDir === 'memory://' ? undefined : target.dataDir);
+    const inMemory = target.dataDir === 'memory://';
+    let unlock = async () => {};
+    if (!inMemory) {
+      await fs.mkdir(target.dataDir, { recursive: true, mode: 0o700 });
+      unlock = await lockDataDir(target.dataDir);
+    }
+    let client: PGlite;
+    try {
+      client = await PGlite.create(inMemory ? undefined : target.dataDir, {
+        ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      });
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
     const db = drizzlePglite(client, { schema }) as unknown as Db;
     return {
       kind: 'pglite',
@@ -40,7 +97,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       },
       close: async () => {
         if (!client.closed) await client.close();
+        await unlock();
       },
+      dumpDataDir: () => client.dumpDataDir('gzip'),
     };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 20, application_name: 'passage' });
