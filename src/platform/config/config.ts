@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { decodeKek } from '../crypto/kek-format';
 
 /**
  * Every setting Passage reads from its environment, validated once at start.
@@ -51,6 +52,17 @@ export const ConfigSchema = z.object({
   PASSAGE_JOBS: flag.default(true),
   PASSAGE_WEB_DEV: flag.default(false),
   BETTER_AUTH_SECRET: z.string().min(32, 'a random secret of at least 32 characters').optional(),
+  // The key-encryption key; the file variant keeps it out of the environment. See crypto/kek.ts.
+  PASSAGE_KEK: z
+    .string()
+    .superRefine((value, ctx) => {
+      const decoded = decodeKek(value);
+      // A secret: the message describes the problem and never repeats the value.
+      if (!decoded.ok)
+        ctx.addIssue({ code: 'custom', message: `32 random bytes in base64 (${decoded.problem})` });
+    })
+    .optional(),
+  PASSAGE_KEK_FILE: z.string().min(1, 'a file path').optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
