@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
+import { verifyAuditChain } from './platform/audit/audit.service';
 import { type Config, ConfigError, loadConfig } from './platform/config/config';
+import { CryptoError } from './platform/crypto/crypto.errors';
+import { kekFingerprint, type LoadedKek, loadKek, readKekFile, writeNewKekFile } from './platform/crypto/kek';
+import { KeyRing, rotateKek } from './platform/crypto/key-ring';
 import { openDatabase } from './platform/db/client';
 import { migrationStatus, runMigrations } from './platform/db/migrate';
 import { seeders } from './platform/seed/registry';
@@ -191,6 +195,140 @@ program
     for (const [name, ok, detail] of results)
       process.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${name.padEnd(14)} ${detail}\n`);
     if (results.some(([, ok]) => !ok)) process.exit(1);
+  });
+
+const keys = program
+  .command('keys')
+  .description('Envelope encryption: the key-encryption key (KEK) and the data keys it wraps');
+
+/** The configured KEK for a maintenance command: never creates one (that is `start`'s job). */
+function configuredKek(c: Config): LoadedKek {
+  try {
+    return loadKek(c, { create: false });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+const kekSource = (k: LoadedKek) => (k.source === 'PASSAGE_KEK' ? 'PASSAGE_KEK' : `${k.source} ${k.file}`);
+
+keys
+  .command('new-kek')
+  .description('Write a new random KEK (base64) to a new file with mode 0600, for `keys rotate`')
+  .requiredOption('--out <file>', 'where to write it (must not exist)')
+  .action((options: { out: string }) => {
+    if (fs.existsSync(options.out)) fail(`${options.out} already exists; choose a new file`);
+    const { fingerprint } = writeNewKekFile(options.out);
+    process.stdout.write(`New KEK written to ${options.out} (fingerprint ${fingerprint}).\n`);
+  });
+
+keys
+  .command('rotate')
+  .description('Re-wrap every live data key with a new KEK, in one transaction (stop Passage first)')
+  .requiredOption('--new-kek-file <path>', 'a file holding the new KEK (32 random bytes in base64)')
+  .action(async (options: { newKekFile: string }) => {
+    const c = config();
+    const current = configuredKek(c);
+    let next: Buffer;
+    try {
+      next = readKekFile(options.newKekFile, '--new-kek-file');
+    } catch (error) {
+      if (error instanceof ConfigError) fail(error.message);
+      throw error;
+    }
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const { rewrapped, alreadyCurrent } = await rotateKek(db.db, current.kek, next);
+      const swap =
+        current.source === 'PASSAGE_KEK'
+          ? `set PASSAGE_KEK to the contents of ${options.newKekFile}`
+          : current.source === 'PASSAGE_KEK_FILE'
+            ? `point PASSAGE_KEK_FILE at ${options.newKekFile}`
+            : `replace ${current.file} with ${options.newKekFile} (keep mode 0600)`;
+      process.stdout.write(
+        [
+          `Re-wrapped ${rewrapped} data key(s) with the new KEK (fingerprint ${kekFingerprint(next)})` +
+            (alreadyCurrent > 0 ? `; ${alreadyCurrent} already used it.` : '.'),
+          `Now ${swap}, then start Passage. Until then encrypted fields cannot be read.`,
+          `Keep the old KEK (fingerprint ${current.fingerprint}) only as long as you keep backups made before now;`,
+          'destroying it makes the keys in those backups, including shredded ones, unrecoverable.',
+          '',
+        ].join('\n'),
+      );
+    } catch (error) {
+      if (error instanceof CryptoError) fail(`${error.message} Nothing was changed.`);
+      throw error;
+    } finally {
+      await db.close();
+    }
+  });
+
+keys
+  .command('status')
+  .description('Count live and shredded data keys and check that the configured KEK unwraps them')
+  .action(async () => {
+    const c = config();
+    const kek = configuredKek(c);
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const s = await new KeyRing(kek.kek).status(db.db);
+      process.stdout.write(`data keys: ${s.live} live, ${s.shredded} shredded\n`);
+      const where = `KEK fingerprint ${s.fingerprint} (${kekSource(kek)})`;
+      if (s.mismatched === 0) {
+        process.stdout.write(`${where}: matches all ${s.live} live key(s)\n`);
+      } else {
+        process.stdout.write(
+          `${where}: DOES NOT MATCH ${s.mismatched} of ${s.live} live key(s), wrapped by ${s.others.join(', ')}\n`,
+        );
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      if (error instanceof CryptoError) fail(error.message);
+      throw error;
+    } finally {
+      await db.close();
+    }
+  });
+
+const audit = program.command('audit').description('The hash-chained audit log');
+
+const parseAnchor = (value: string): { seq: number; hash: string } => {
+  const match = /^#?(\d+):([0-9a-f]{64})$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected <seq>:<hash> as printed by an earlier verify');
+  return { seq: Number(match[1]), hash: match[2] as string };
+};
+
+audit
+  .command('verify')
+  .description('Recompute the hash chain of the whole audit log; exit 1 if it is broken')
+  .addOption(
+    new Option('--anchor <seq:hash>', 'an entry recorded earlier that must still be there').argParser(
+      parseAnchor,
+    ),
+  )
+  .action(async (options: { anchor?: { seq: number; hash: string } }) => {
+    const c = config();
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const result = await verifyAuditChain(db.db, options.anchor ? { anchor: options.anchor } : {});
+      if (result.ok) {
+        process.stdout.write(`ok: ${result.checked} entries, chain intact\n`);
+        // Recorded elsewhere, the head lets a later `--anchor` detect removal of the newest entries.
+        if (result.head) process.stdout.write(`head: ${result.head.seq}:${result.head.hash}\n`);
+      } else {
+        process.stdout.write(`BROKEN at entry #${result.firstBroken?.seq}: ${result.firstBroken?.reason}\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await db.close();
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { type Config, ConfigError } from '../config/config';
 import { loadOrCreateSecretFile } from '../config/secret-file';
 import { decodeKek, KEK_BYTES } from './kek-format';
@@ -63,7 +64,7 @@ export function readKekFile(file: string, label = 'PASSAGE_KEK_FILE'): Buffer {
  * `<dataDir>/kek`, created with mode 0600 on first start. Refuses production without an explicit KEK:
  * a KEK in the data folder travels with the database in a seized disk or a careless copy.
  */
-export function loadKek(config: KekConfig): LoadedKek {
+export function loadKek(config: KekConfig, options: { create?: boolean } = {}): LoadedKek {
   if (config.PASSAGE_KEK && config.PASSAGE_KEK_FILE) {
     throw new ConfigError('PASSAGE_KEK and PASSAGE_KEK_FILE are both set; set only one of them');
   }
@@ -95,6 +96,13 @@ export function loadKek(config: KekConfig): LoadedKek {
         '`openssl rand -base64 32`, kept apart from the database and its backups)',
     );
   }
+  // Commands other than `start` must not mint a new KEK beside a database whose keys need the old one.
+  const file = path.join(config.dataDir, DATA_FOLDER_KEK_FILE);
+  if (options.create === false && !fs.existsSync(file)) {
+    throw new ConfigError(
+      `No key-encryption key: set PASSAGE_KEK or PASSAGE_KEK_FILE, or start Passage once to create ${file}`,
+    );
+  }
   const secret = loadOrCreateSecretFile(config.dataDir, DATA_FOLDER_KEK_FILE, KEK_BYTES);
   const decoded = decodeKek(secret.value);
   if (!decoded.ok) {
@@ -116,4 +124,11 @@ export function kekBannerLine(loaded: LoadedKek): string | null {
     `  Created the key-encryption key ${loaded.file} (mode 0600). Back it up apart from the database: ` +
     'without it encrypted fields cannot be read.'
   );
+}
+
+/** Writes a fresh random KEK (base64) to a new file with mode 0600; refuses to overwrite. */
+export function writeNewKekFile(file: string): { fingerprint: string } {
+  const kek = generateKek();
+  fs.writeFileSync(file, `${kek.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return { fingerprint: kekFingerprint(kek) };
 }
