@@ -258,7 +258,9 @@ export async function rotateKek(
   db: Db,
   oldKek: Buffer,
   newKek: Buffer,
+  options: { batchSize?: number } = {},
 ): Promise<{ rewrapped: number; alreadyCurrent: number }> {
+  const batchSize = options.batchSize ?? ROTATE_BATCH;
   assertKek(oldKek, 'the old key-encryption key');
   assertKek(newKek, 'the new key-encryption key');
   if (oldKek.equals(newKek)) throw new TypeError('the new key-encryption key is the same as the old one');
@@ -276,7 +278,7 @@ export async function rotateKek(
         .from(dataKeys)
         .where(and(isNull(dataKeys.shreddedAt), gt(dataKeys.id, after)))
         .orderBy(asc(dataKeys.id))
-        .limit(ROTATE_BATCH);
+        .limit(batchSize);
       if (batch.length === 0) break;
       after = (batch.at(-1) as (typeof batch)[number]).id;
       const updates: { id: string; wrapped: string }[] = [];
