@@ -1,7 +1,13 @@
-import { createAuth } from './platform/auth/auth';
+import { parseIdleOverrides } from './platform/access/roles';
+import { appendAudit } from './platform/audit/audit.service';
+import { type AuthEvents, createAuth } from './platform/auth/auth';
 import { issueSetupToken } from './platform/auth/setup.service';
+import { SignInThrottle } from './platform/auth/throttle';
 import type { Config } from './platform/config/config';
 import { loadOrCreateSecretFile } from './platform/config/secret-file';
+import { kekBannerLine, loadKek } from './platform/crypto/kek';
+import { KeyRing } from './platform/crypto/key-ring';
+import type { Db } from './platform/db/client';
 import { type DatabaseHandle, openDatabase } from './platform/db/client';
 import { runMigrations } from './platform/db/migrate';
 import { type App, buildApp } from './platform/http/app';
@@ -25,7 +31,37 @@ export interface PassageOptions {
 export interface Passage {
   app: App;
   ctx: AppContext;
+  /** Lines for the start banner (e.g. a key file was just created). */
+  notices: string[];
   close(): Promise<void>;
+}
+
+/** Sign-in outcomes go to the audit log by account id, never by the typed email or anything secret. */
+function auditAuthEvents(db: Db): AuthEvents {
+  return {
+    async signInFailed({ path, reason }) {
+      await appendAudit(db, {
+        actorId: null,
+        actorRole: null,
+        action: `auth.sign_in_failed${path.replaceAll('/', '.').replaceAll('-', '_')}`,
+        resourceType: 'account',
+        resourceCode: null,
+        outcome: reason === 'locked' || reason === 'frozen' ? 'denied' : 'failed',
+        requestId: null,
+      });
+    },
+    async signedIn({ path, userId }) {
+      await appendAudit(db, {
+        actorId: userId,
+        actorRole: null,
+        action: `auth.signed_in${path.replaceAll('/', '.').replaceAll('-', '_')}`,
+        resourceType: 'account',
+        resourceCode: userId,
+        outcome: 'succeeded',
+        requestId: null,
+      });
+    },
+  };
 }
 
 function authSecret(config: Config): string {
@@ -45,11 +81,23 @@ export async function createPassage(config: Config, options: PassageOptions = {}
   try {
     const applied = await runMigrations(database);
     if (applied > 0) logger.info({ applied }, 'database migrated');
-    const auth = createAuth(database.db, config, authSecret(config));
+    const kek = loadKek(config, { create: true });
+    const keys = new KeyRing(kek.kek);
     const mail = new Mailer(database, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, logger);
+    const throttle = new SignInThrottle(database.db);
+    const auth = createAuth({
+      db: database.db,
+      config,
+      secret: authSecret(config),
+      mail,
+      throttle,
+      events: auditAuthEvents(database.db),
+    });
+    const access = { auth, db: database.db, idleMinutes: parseIdleOverrides(config.PASSAGE_IDLE_MINUTES) };
     const runJobs = options.jobs ?? config.PASSAGE_JOBS;
     const jobs = runJobs ? new Jobs(database, logger) : null;
-    const ctx: AppContext = { config, database, auth, mail, jobs, logger };
+    const ctx: AppContext = { config, database, auth, access, throttle, keys, mail, jobs, logger };
+    const notices = [kekBannerLine(kek)].filter((line): line is string => line !== null);
     if (jobs) {
       jobs.register(housekeepingJob(database.db));
       if (mail.mode === 'smtp') jobs.register(mailDeliveryJob(mail));
@@ -60,6 +108,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     return {
       app,
       ctx,
+      notices,
       async close() {
         if (closed) return;
         closed = true;
@@ -80,11 +129,11 @@ export async function createPassage(config: Config, options: PassageOptions = {}
 export async function startPassage(config: Config): Promise<Passage> {
   const started = Date.now();
   const passage = await createPassage(config);
-  const { app, ctx } = passage;
+  const { app, ctx, notices } = passage;
   await app.listen({ port: config.PORT, host: config.HOST });
   const where =
     config.database.kind === 'pglite' ? `the embedded database in ${config.database.dataDir}` : 'PostgreSQL';
-  const lines = ['', `  Passage is running on ${where}.`, `  Open ${config.publicUrl}`];
+  const lines = ['', `  Passage is running on ${where}.`, `  Open ${config.publicUrl}`, ...notices];
   const token = await issueSetupToken(ctx.database.db);
   if (token) {
     lines.push(

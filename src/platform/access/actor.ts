@@ -1,10 +1,11 @@
+import { count, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Auth } from '../auth/auth';
+import { passkeys, sessions } from '../auth/auth.table';
+import { fetchHeaders } from '../auth/bridge';
+import type { Db } from '../db/client';
 import { AppError } from '../http/errors';
-
-/** Staff roles. What each may do is decided by policy, never by the role name alone. */
-export const STAFF_ROLES = ['administrator'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from './roles';
 
 export interface Actor {
   userId: string;
@@ -12,39 +13,114 @@ export interface Actor {
   email: string;
   role: string;
   sessionId: string;
+  /** An authenticator app is enrolled. */
+  twoFactorEnabled: boolean;
+  /** The account has a second factor: an authenticator app or a passkey. */
+  secondFactor: boolean;
+  /** Last full re-authentication of this session. */
+  stepUpAt: Date | null;
 }
 
-/** Resolves the caller's session from the request cookies; null when signed out. */
-export async function resolveActor(auth: Auth, request: FastifyRequest): Promise<Actor | null> {
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (typeof value === 'string') headers.set(key, value);
-    else if (Array.isArray(value)) headers.set(key, value.join(', '));
-  }
-  const result = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
+export interface StaffActor extends Actor {
+  role: StaffRole;
+}
+
+export interface ActorResolver {
+  auth: Auth;
+  db: Db;
+  idleMinutes: Partial<Record<Role, number>>;
+}
+
+/** Touch `last_active_at` at most this often, so reads do not write on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+const resolved = new WeakMap<FastifyRequest, Actor | null>();
+
+/**
+ * The caller's account from the session cookie; null when signed out, frozen or idle past the role's
+ * timeout (the idle session is deleted). Resolved once per request.
+ */
+export async function resolveActor(
+  r: ActorResolver,
+  request: FastifyRequest,
+  now = new Date(),
+): Promise<Actor | null> {
+  if (resolved.has(request)) return resolved.get(request) ?? null;
+  const actor = await loadActor(r, request, now);
+  resolved.set(request, actor);
+  return actor;
+}
+
+async function loadActor(r: ActorResolver, request: FastifyRequest, now: Date): Promise<Actor | null> {
+  const result = await r.auth.api.getSession({
+    headers: fetchHeaders(request),
+    query: { disableCookieCache: true },
+  });
   if (!result) return null;
-  const user = result.user as typeof result.user & { role?: string };
+  const user = result.user as typeof result.user & {
+    role?: string;
+    frozenAt?: Date | null;
+    twoFactorEnabled?: boolean;
+  };
+  const session = result.session as typeof result.session & {
+    lastActiveAt?: Date | null;
+    stepUpAt?: Date | null;
+  };
+  const role = (user.role ?? 'supporter') as Role;
+  if (user.frozenAt) return null;
+  const lastActive = session.lastActiveAt ? new Date(session.lastActiveAt) : new Date(session.createdAt);
+  const idleMs = (r.idleMinutes[role] ?? DEFAULT_IDLE_MINUTES[role] ?? 15) * 60_000;
+  if (now.getTime() - lastActive.getTime() > idleMs) {
+    await r.db.delete(sessions).where(eq(sessions.id, session.id));
+    request.log.info({ reason: 'idle' }, 'session ended');
+    return null;
+  }
+  if (now.getTime() - lastActive.getTime() > TOUCH_INTERVAL_MS) {
+    await r.db.update(sessions).set({ lastActiveAt: now }).where(eq(sessions.id, session.id));
+  }
+  const twoFactorEnabled = user.twoFactorEnabled === true;
+  let secondFactor = twoFactorEnabled;
+  if (!secondFactor) {
+    const [keys] = await r.db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
+    secondFactor = (keys?.n ?? 0) > 0;
+  }
   return {
     userId: user.id,
     name: user.name,
     email: user.email,
-    role: user.role ?? 'supporter',
-    sessionId: result.session.id,
+    role,
+    sessionId: session.id,
+    twoFactorEnabled,
+    secondFactor,
+    stepUpAt: session.stepUpAt ? new Date(session.stepUpAt) : null,
   };
 }
 
-export async function requireActor(auth: Auth, request: FastifyRequest): Promise<Actor> {
-  const actor = await resolveActor(auth, request);
+export async function requireActor(r: ActorResolver, request: FastifyRequest): Promise<Actor> {
+  const actor = await resolveActor(r, request);
   if (!actor) throw new AppError('unauthenticated', 'Sign in to continue.', 401);
   return actor;
 }
 
-export async function requireRole(
-  auth: Auth,
+/**
+ * A signed-in staff member with a second factor enrolled. Without one, nothing but enrolment is open
+ * (issue: "must enrol a second factor before seeing anything"). `roles` narrows further.
+ */
+export async function requireStaff(
+  r: ActorResolver,
   request: FastifyRequest,
-  roles: readonly string[],
-): Promise<Actor> {
-  const actor = await requireActor(auth, request);
-  if (!roles.includes(actor.role)) throw new AppError('forbidden', 'You do not have access to this.', 403);
-  return actor;
+  roles?: readonly StaffRole[],
+): Promise<StaffActor> {
+  const actor = await requireActor(r, request);
+  if (!isStaffRole(actor.role)) throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!actor.secondFactor) {
+    throw new AppError(
+      'enrolment_required',
+      'Enrol an authenticator app or a passkey before you continue.',
+      403,
+    );
+  }
+  if (roles && !roles.includes(actor.role))
+    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  return actor as StaffActor;
 }

@@ -1,58 +1,165 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resolveActor } from '../access/actor';
+import { isStaffRole } from '../access/roles';
+import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../http/context';
-import { PASSWORD_MAX, PASSWORD_MIN } from './password';
+import { GENERIC_SIGN_IN_FAILURE } from './auth';
+import { fetchHeaders, outboundCookie } from './bridge';
+import { acceptInvitation, lookupInvitation } from './invitation.service';
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from './password';
 import { createFirstAdministrator, hasAnyUser } from './setup.service';
+import { THROTTLED_PATHS } from './throttle';
 
-export const SetupInputSchema = z.object({
-  token: z.string().min(10, 'is missing or malformed').max(200, 'is malformed'),
-  name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-  email: z.email('must be an email address').max(254, 'must be at most 254 characters'),
-  password: z
-    .string()
-    .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
-    .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`),
-});
+const password = z
+  .string()
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`);
+const token = z.string().min(10, 'is missing or malformed').max(200, 'is malformed');
+
+export const SetupInputSchema = z
+  .object({
+    token,
+    name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+    email: z.email('must be an email address').max(254, 'must be at most 254 characters'),
+    password,
+  })
+  .superRefine((v, ctx) => {
+    const problem = passwordProblem(v.password, { email: v.email, name: v.name });
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+  });
 
 const SessionSchema = z.object({
-  user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() }).nullable(),
+  user: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      role: z.string(),
+      staff: z.boolean(),
+      secondFactor: z.boolean(),
+      stepUpAt: z.string().nullable(),
+    })
+    .nullable(),
 });
 
-const ErrorSchema = z.object({ error: z.string(), message: z.string() });
+export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
+
+/**
+ * The better-auth endpoints Passage exposes, and nothing else of it: each is a route of our own, so it
+ * appears in the authorisation matrix and every other better-auth endpoint stays unreachable.
+ */
+export const AUTH_ENDPOINTS = [
+  { method: 'POST', path: '/sign-in/email', summary: 'Sign in with email and password' },
+  { method: 'POST', path: '/sign-out', summary: 'Sign out of this session' },
+  {
+    method: 'POST',
+    path: '/two-factor/enable',
+    summary: 'Start enrolling an authenticator app (password required)',
+  },
+  {
+    method: 'POST',
+    path: '/two-factor/verify-totp',
+    summary: 'Verify an authenticator code (sign-in or enrolment)',
+  },
+  {
+    method: 'POST',
+    path: '/two-factor/verify-backup-code',
+    summary: 'Sign in with a single-use recovery code',
+  },
+  {
+    method: 'POST',
+    path: '/two-factor/generate-backup-codes',
+    summary: 'Replace the recovery codes (password required)',
+  },
+  { method: 'GET', path: '/passkey/generate-register-options', summary: 'Options to register a passkey' },
+  { method: 'POST', path: '/passkey/verify-registration', summary: 'Register a passkey' },
+  {
+    method: 'GET',
+    path: '/passkey/generate-authenticate-options',
+    summary: 'Options to sign in with a passkey',
+  },
+  { method: 'POST', path: '/passkey/verify-authentication', summary: 'Sign in with a passkey' },
+  { method: 'POST', path: '/sign-in/magic-link', summary: 'Supporters: email me a sign-in link' },
+  { method: 'GET', path: '/magic-link/verify', summary: 'Supporters: open a sign-in link' },
+] as const;
+
+/** Calls one better-auth endpoint with the caller's headers (cookies renamed, client address set by us). */
+async function callAuth(
+  ctx: AppContext,
+  request: FastifyRequest,
+  call: { method: string; url: string; body?: unknown },
+): Promise<Response> {
+  return ctx.auth.handler(
+    new Request(new URL(call.url, ctx.config.publicUrl), {
+      method: call.method,
+      headers: fetchHeaders(request),
+      body: call.method === 'GET' ? undefined : JSON.stringify(call.body ?? {}),
+    }),
+  );
+}
+
+function copyCookies(response: Response, reply: FastifyReply) {
+  const cookies = response.headers.getSetCookie().map(outboundCookie);
+  if (cookies.length) reply.header('set-cookie', cookies);
+}
+
+async function forwardToAuth(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, body?: unknown) {
+  const response = await callAuth(ctx, request, { method: request.method, url: request.url, body });
+  reply.status(response.status);
+  response.headers.forEach((value, key) => {
+    if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);
+  });
+  copyCookies(response, reply);
+  const text = await response.text();
+  const path = new URL(request.url, ctx.config.publicUrl).pathname.replace(/^\/api\/auth/, '');
+  if (response.status >= 400) {
+    // One shape for every error of the API; one message for every failed sign-in, whatever the cause.
+    let message = 'The request failed.';
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {}
+    if (THROTTLED_PATHS.has(path) && (response.status === 401 || response.status === 429)) {
+      message = GENERIC_SIGN_IN_FAILURE;
+    }
+    const error =
+      response.status === 429
+        ? 'rate_limited'
+        : response.status === 401
+          ? 'unauthenticated'
+          : 'validation_failed';
+    return reply.type('application/json').send({ error, message });
+  }
+  if (!text.length) return reply.send(null);
+  // The session token lives in an HttpOnly cookie only; never hand it to page scripts.
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    if (json && typeof json === 'object' && 'token' in json) delete json.token;
+    return reply.type('application/json').send(JSON.stringify(json));
+  } catch {
+    return reply.send(text);
+  }
+}
 
 export const authRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    // better-auth speaks the Fetch API; bridge Fastify's request to it and its response back.
-    app.route({
-      method: ['GET', 'POST'],
-      url: '/api/auth/*',
-      schema: { hide: true },
-      async handler(request, reply) {
-        const url = new URL(request.url, ctx.config.publicUrl);
-        const headers = new Headers();
-        for (const [key, value] of Object.entries(request.headers)) {
-          if (typeof value === 'string') headers.append(key, value);
-          else if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-        }
-        const response = await ctx.auth.handler(
-          new Request(url, {
-            method: request.method,
-            headers,
-            body: request.body ? JSON.stringify(request.body) : undefined,
-          }),
-        );
-        reply.status(response.status);
-        response.headers.forEach((value, key) => {
-          if (key !== 'set-cookie') reply.header(key, value);
-        });
-        const cookies = response.headers.getSetCookie();
-        if (cookies.length) reply.header('set-cookie', cookies);
-        const text = await response.text();
-        return reply.send(text.length ? text : null);
-      },
-    });
+    for (const endpoint of AUTH_ENDPOINTS) {
+      app.route({
+        method: endpoint.method,
+        url: `/api/auth${endpoint.path}`,
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        schema: { tags: ['auth'], summary: endpoint.summary },
+        handler: async (request, reply) => {
+          let body = request.body as Record<string, unknown> | undefined;
+          // Never remember a device: every staff sign-in asks for the second factor.
+          if (body && typeof body === 'object' && 'trustDevice' in body)
+            body = { ...body, trustDevice: false };
+          return forwardToAuth(ctx, request, reply, body);
+        },
+      });
+    }
 
     app.get(
       '/api/setup',
@@ -78,8 +185,16 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        await createFirstAdministrator(ctx.database.db, request.body);
-        request.log.info('first administrator created');
+        const { userId } = await createFirstAdministrator(ctx.database.db, request.body);
+        await appendAudit(ctx.database.db, {
+          actorId: userId,
+          actorRole: 'administrator',
+          action: 'setup.first_administrator',
+          resourceType: 'account',
+          resourceCode: userId,
+          outcome: 'succeeded',
+          requestId: request.id,
+        });
         return reply.code(201).send({ created: true as const });
       },
     );
@@ -94,10 +209,66 @@ export const authRoutes =
         },
       },
       async (request) => {
-        const actor = await resolveActor(ctx.auth, request);
+        const actor = await resolveActor(ctx.access, request);
         return {
-          user: actor ? { id: actor.userId, name: actor.name, email: actor.email, role: actor.role } : null,
+          user: actor
+            ? {
+                id: actor.userId,
+                name: actor.name,
+                email: actor.email,
+                role: actor.role,
+                staff: isStaffRole(actor.role),
+                secondFactor: actor.secondFactor,
+                stepUpAt: actor.stepUpAt?.toISOString() ?? null,
+              }
+            : null,
         };
+      },
+    );
+
+    app.post(
+      '/api/invitations/lookup',
+      {
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['auth'],
+          summary: 'What an invitation link is for (the token travels in the body, never in a URL)',
+          body: z.object({ token }),
+          response: {
+            200: z.object({
+              email: z.string(),
+              name: z.string(),
+              role: z.string(),
+              reEnrolment: z.boolean(),
+            }),
+            410: ErrorSchema,
+          },
+        },
+      },
+      async (request) => lookupInvitation(ctx.database.db, request.body.token),
+    );
+
+    app.post(
+      '/api/invitations/accept',
+      {
+        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Accept an invitation: set the password and sign in (second-factor enrolment comes next)',
+          body: z.object({ token, password }),
+          response: { 200: z.object({ signedIn: z.boolean() }), 400: ErrorSchema, 410: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const { email } = await acceptInvitation(ctx.database.db, request.body, request.id);
+        // Sign in through better-auth so the session is made exactly as any other.
+        const response = await callAuth(ctx, request, {
+          method: 'POST',
+          url: '/api/auth/sign-in/email',
+          body: { email, password: request.body.password },
+        });
+        copyCookies(response, reply);
+        return reply.send({ signedIn: response.ok });
       },
     );
   };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseIdleOverrides } from '../access/roles';
 import { decodeKek } from '../crypto/kek-format';
 
 /**
@@ -63,6 +64,17 @@ export const ConfigSchema = z.object({
     })
     .optional(),
   PASSAGE_KEK_FILE: z.string().min(1, 'a file path').optional(),
+  PASSAGE_IDLE_MINUTES: z
+    .string()
+    .refine((v) => {
+      try {
+        parseIdleOverrides(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a list like "rescue_coordinator=15,development=60" of known roles and 1–720 minutes')
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {

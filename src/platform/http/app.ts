@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -10,7 +11,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { moduleRoutes } from '../../modules/registry';
+import { adminRoutes } from '../admin/admin.routes';
 import { authRoutes } from '../auth/auth.routes';
+import { securityRoutes } from '../auth/security.routes';
 import { mailRoutes } from '../mail/mail.routes';
 import type { AppContext } from './context';
 import { AppError } from './errors';
@@ -112,6 +115,20 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     }
   });
 
+  // A ceiling for every route per address; sensitive routes set tighter limits in their own config.
+  // Counters live in this process: behind several processes, each enforces its own share.
+  await app.register(rateLimit, {
+    global: true,
+    max: 600,
+    timeWindow: '1 minute',
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+    }),
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -126,6 +143,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
+  await app.register(securityRoutes(ctx));
+  await app.register(adminRoutes(ctx));
   await app.register(mailRoutes(ctx));
   for (const plugin of moduleRoutes(ctx)) await app.register(plugin);
 

@@ -7,6 +7,10 @@ export type ErrorId =
   | 'conflict'
   | 'rate_limited'
   | 'setup_link_invalid'
+  | 'invitation_invalid'
+  | 'enrolment_required'
+  | 'step_up_required'
+  | 'session_expired'
   | 'internal';
 
 export class AppError extends Error {

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../access/actor';
+import { requireStaff } from '../access/actor';
 import type { AppContext } from '../http/context';
 import { AppError } from '../http/errors';
 import { mailOutbox } from './mail.table';
@@ -51,7 +51,7 @@ export const mailRoutes =
         },
       },
       async (request) => {
-        await requireRole(ctx.auth, request, OUTBOX_READERS);
+        await requireStaff(ctx.access, request, OUTBOX_READERS);
         const { status, before, limit } = request.query;
         const filters: SQL[] = [];
         if (status) filters.push(eq(mailOutbox.status, status));
@@ -89,7 +89,7 @@ export const mailRoutes =
         },
       },
       async (request) => {
-        await requireRole(ctx.auth, request, OUTBOX_READERS);
+        await requireStaff(ctx.access, request, OUTBOX_READERS);
         const [m] = await ctx.database.db
           .select()
           .from(mailOutbox)

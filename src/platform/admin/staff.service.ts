@@ -1,0 +1,86 @@
+import { and, asc, count, eq, ne } from 'drizzle-orm';
+import type { StaffActor } from '../access/actor';
+import { isStaffRole, STAFF_ROLES, type StaffRole } from '../access/roles';
+import { appendAudit } from '../audit/audit.service';
+import { passkeys, users } from '../auth/auth.table';
+import type { Db } from '../db/client';
+import { AppError } from '../http/errors';
+
+export interface StaffView {
+  id: string;
+  name: string;
+  email: string;
+  role: StaffRole;
+  secondFactor: boolean;
+  frozen: boolean;
+  createdAt: string;
+}
+
+/** Staff accounts only: supporters live in their own space and are never listed with staff. */
+export async function listStaff(db: Db): Promise<StaffView[]> {
+  const rows = await db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      twoFactorEnabled: users.twoFactorEnabled,
+      frozenAt: users.frozenAt,
+      createdAt: users.createdAt,
+      passkeys: count(passkeys.id),
+    })
+    .from(users)
+    .leftJoin(passkeys, eq(passkeys.userId, users.id))
+    .groupBy(users.id)
+    .orderBy(asc(users.name));
+  return rows
+    .filter((r) => isStaffRole(r.role))
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role as StaffRole,
+      secondFactor: r.twoFactorEnabled || r.passkeys > 0,
+      frozen: r.frozenAt !== null,
+      createdAt: r.createdAt.toISOString(),
+    }));
+}
+
+/** Changes a staff member's role. A supporter can never be given a staff role; the last administrator stays. */
+export async function changeStaffRole(
+  db: Db,
+  actor: StaffActor,
+  userId: string,
+  role: StaffRole,
+  requestId: string | null,
+): Promise<void> {
+  if (!(STAFF_ROLES as readonly string[]).includes(role))
+    throw new AppError('validation_failed', 'role: unknown role', 400);
+  await db.transaction(async (tx) => {
+    const [target] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+    if (!target || !isStaffRole(target.role)) throw new AppError('not_found', 'No such staff account.', 404);
+    if (target.role === 'administrator' && role !== 'administrator') {
+      const [others] = await tx
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.role, 'administrator'), ne(users.id, userId)));
+      if ((others?.n ?? 0) === 0) {
+        throw new AppError(
+          'conflict',
+          'This is the last administrator: make someone else administrator first.',
+          409,
+        );
+      }
+    }
+    await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));
+    await appendAudit(tx, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: `account.role_change.${role}`,
+      resourceType: 'account',
+      resourceCode: userId,
+      outcome: 'succeeded',
+      requestId,
+    });
+  });
+}

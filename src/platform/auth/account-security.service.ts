@@ -1,0 +1,241 @@
+import { createOTP } from '@better-auth/utils/otp';
+import { symmetricDecrypt, verifyPassword } from 'better-auth/crypto';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Actor } from '../access/actor';
+import { appendAudit } from '../audit/audit.service';
+import type { Db } from '../db/client';
+import { AppError } from '../http/errors';
+import type { Mailer } from '../mail/mailer';
+import type { Auth } from './auth';
+import { accounts, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
+
+/** A step-up (re-authentication) opens S4 fields and exports for this long. */
+export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
+
+export function hasFreshStepUp(actor: Pick<Actor, 'stepUpAt'>, now = new Date()): boolean {
+  return actor.stepUpAt !== null && now.getTime() - actor.stepUpAt.getTime() <= STEP_UP_WINDOW_MS;
+}
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+export async function listMySessions(db: Db, actor: Actor, now = new Date()): Promise<SessionView[]> {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, actor.userId))
+    .orderBy(desc(sessions.createdAt));
+  return rows
+    .filter((s) => s.expiresAt > now)
+    .map((s) => ({
+      id: s.id,
+      current: s.id === actor.sessionId,
+      createdAt: s.createdAt.toISOString(),
+      lastActiveAt: s.lastActiveAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+      userAgent: s.userAgent,
+      ipAddress: s.ipAddress,
+    }));
+}
+
+export async function revokeMySession(db: Db, actor: Actor, sessionId: string, requestId: string | null) {
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)))
+      .returning({ id: sessions.id });
+    if (!gone.length) throw new AppError('not_found', 'No such session.', 404);
+    await appendAudit(tx, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: 'session.revoke',
+      resourceType: 'session',
+      resourceCode: sessionId,
+      outcome: 'succeeded',
+      requestId,
+    });
+  });
+}
+
+export interface PasskeyView {
+  id: string;
+  name: string | null;
+  deviceType: string;
+  backedUp: boolean;
+  createdAt: string | null;
+}
+
+export async function listMyPasskeys(db: Db, actor: Actor): Promise<PasskeyView[]> {
+  const rows = await db
+    .select()
+    .from(passkeys)
+    .where(eq(passkeys.userId, actor.userId))
+    .orderBy(desc(passkeys.createdAt));
+  return rows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    deviceType: p.deviceType,
+    backedUp: p.backedUp,
+    createdAt: p.createdAt?.toISOString() ?? null,
+  }));
+}
+
+export async function removeMyPasskey(db: Db, actor: Actor, passkeyId: string, requestId: string | null) {
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(passkeys)
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, actor.userId)))
+      .returning({ id: passkeys.id });
+    if (!gone.length) throw new AppError('not_found', 'No such passkey.', 404);
+    await appendAudit(tx, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: 'passkey.remove',
+      resourceType: 'passkey',
+      resourceCode: passkeyId,
+      outcome: 'succeeded',
+      requestId,
+    });
+  });
+}
+
+export interface BurnResult {
+  sessions: number;
+  passkeys: number;
+  recoveryCodeSets: number;
+  apiTokens: number;
+}
+
+/**
+ * The burn switch: in one transaction, every session, passkey, authenticator secret with its recovery codes,
+ * and API token of the account is destroyed and the account frozen. Security leads are told, by an email
+ * that names the account but nothing it works on.
+ */
+export async function burnAccount(
+  db: Db,
+  mail: Mailer,
+  actor: Actor,
+  targetUserId: string,
+  requestId: string | null,
+  now = new Date(),
+): Promise<BurnResult> {
+  const self = targetUserId === actor.userId;
+  if (!self && !['administrator', 'security_lead'].includes(actor.role)) {
+    await appendAudit(db, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: 'account.burn',
+      resourceType: 'account',
+      resourceCode: targetUserId,
+      outcome: 'denied',
+      requestId,
+    });
+    throw new AppError(
+      'forbidden',
+      'Only a security lead or an administrator can burn another account.',
+      403,
+    );
+  }
+  const result = await db.transaction(async (tx) => {
+    const [target] = await tx.select().from(users).where(eq(users.id, targetUserId)).for('update');
+    if (!target) throw new AppError('not_found', 'No such account.', 404);
+    const s = await tx
+      .delete(sessions)
+      .where(eq(sessions.userId, targetUserId))
+      .returning({ id: sessions.id });
+    const p = await tx
+      .delete(passkeys)
+      .where(eq(passkeys.userId, targetUserId))
+      .returning({ id: passkeys.id });
+    const t = await tx
+      .delete(twoFactors)
+      .where(eq(twoFactors.userId, targetUserId))
+      .returning({ id: twoFactors.id });
+    const a = await tx
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.userId, targetUserId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    await tx
+      .update(users)
+      .set({ frozenAt: now, frozenBy: actor.userId, twoFactorEnabled: false, updatedAt: now })
+      .where(eq(users.id, targetUserId));
+    await appendAudit(tx, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: self ? 'account.burn_self' : 'account.burn',
+      resourceType: 'account',
+      resourceCode: targetUserId,
+      outcome: 'succeeded',
+      requestId,
+    });
+    const leads = await tx
+      .select({ email: users.email })
+      .from(users)
+      .where(and(inArray(users.role, ['security_lead', 'administrator']), isNull(users.frozenAt)));
+    for (const lead of leads) {
+      await mail.enqueue(tx, {
+        to: lead.email,
+        subject: 'Passage: an account was frozen with the burn switch',
+        text: [
+          `The account of ${target.name} was frozen ${self ? 'by its owner' : 'by a security lead or administrator'} at ${now.toISOString()}.`,
+          'Every session, passkey, authenticator and API token of it has been revoked.',
+          'Review the audit log in the console, then issue a re-enrolment link when it is safe.',
+        ].join('\n'),
+      });
+    }
+    return { sessions: s.length, passkeys: p.length, recoveryCodeSets: t.length, apiTokens: a.length };
+  });
+  mail.deliverSoon();
+  return result;
+}
+
+/**
+ * Step-up: the signed-in person proves again who they are (password and authenticator code) and the
+ * session may open S4 fields and exports for the next five minutes. A passkey step-up goes through
+ * a passkey sign-in, which marks the new session the same way.
+ */
+export async function stepUpWithPassword(
+  db: Db,
+  auth: Auth,
+  actor: Actor,
+  input: { password: string; code: string },
+  requestId: string | null,
+  now = new Date(),
+): Promise<{ stepUpUntil: string }> {
+  const [account] = await db
+    .select({ hash: accounts.password })
+    .from(accounts)
+    .where(and(eq(accounts.userId, actor.userId), eq(accounts.providerId, 'credential')));
+  const [factor] = await db.select().from(twoFactors).where(eq(twoFactors.userId, actor.userId));
+  let ok = false;
+  if (account?.hash && factor?.verified) {
+    const context = await auth.$context;
+    const secret = await symmetricDecrypt({ key: context.secretConfig, data: factor.secret });
+    const [passwordOk, codeOk] = await Promise.all([
+      verifyPassword({ hash: account.hash, password: input.password }),
+      createOTP(secret, { period: 30, digits: 6 }).verify(input.code),
+    ]);
+    ok = passwordOk && codeOk;
+  }
+  await appendAudit(db, {
+    actorId: actor.userId,
+    actorRole: actor.role,
+    action: 'session.step_up',
+    resourceType: 'session',
+    resourceCode: actor.sessionId,
+    outcome: ok ? 'succeeded' : 'failed',
+    requestId,
+  });
+  if (!ok)
+    throw new AppError('unauthenticated', 'Re-authentication failed. Check your password and code.', 401);
+  await db.update(sessions).set({ stepUpAt: now }).where(eq(sessions.id, actor.sessionId));
+  return { stepUpUntil: new Date(now.getTime() + STEP_UP_WINDOW_MS).toISOString() };
+}

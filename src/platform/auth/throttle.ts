@@ -1,0 +1,88 @@
+import { inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { signInThrottle } from './auth.table';
+
+/** better-auth paths whose failures count towards lockout. */
+export const THROTTLED_PATHS = new Set([
+  '/sign-in/email',
+  '/sign-in/magic-link',
+  '/two-factor/verify-totp',
+  '/two-factor/verify-backup-code',
+  '/passkey/verify-authentication',
+]);
+
+export interface ThrottlePolicy {
+  /** Failures of one account within the window before it is locked. */
+  accountFailures: number;
+  /** Failures from one address within the window before it is locked. */
+  addressFailures: number;
+  windowMinutes: number;
+  lockMinutes: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottlePolicy = {
+  accountFailures: 5,
+  addressFailures: 20,
+  windowMinutes: 15,
+  lockMinutes: 15,
+};
+
+interface Who {
+  ip: string | null;
+  email: string | null;
+}
+
+/**
+ * Lockout after repeated failures, per account and per address, kept in the database so every process
+ * sees the same counts. Locks expire by themselves; a success clears the account's count.
+ */
+export class SignInThrottle {
+  constructor(
+    private readonly db: Db,
+    readonly policy: ThrottlePolicy = DEFAULT_THROTTLE,
+  ) {}
+
+  private keys({ ip, email }: Who): { key: string; limit: number }[] {
+    const keys: { key: string; limit: number }[] = [];
+    if (email) keys.push({ key: `account:${email.toLowerCase()}`, limit: this.policy.accountFailures });
+    if (ip) keys.push({ key: `address:${ip}`, limit: this.policy.addressFailures });
+    return keys;
+  }
+
+  async isLocked(who: Who, now = new Date()): Promise<boolean> {
+    const keys = this.keys(who).map((k) => k.key);
+    if (!keys.length) return false;
+    const rows = await this.db.select().from(signInThrottle).where(inArray(signInThrottle.key, keys));
+    return rows.some((r) => r.lockedUntil && r.lockedUntil > now);
+  }
+
+  async recordFailure(who: Who, now = new Date()): Promise<void> {
+    const windowStart = new Date(now.getTime() - this.policy.windowMinutes * 60_000);
+    const lockUntil = new Date(now.getTime() + this.policy.lockMinutes * 60_000);
+    for (const { key, limit } of this.keys(who)) {
+      // One statement per key: concurrent failures cannot lose a count.
+      await this.db
+        .insert(signInThrottle)
+        .values({ key, failures: 1, windowStartedAt: now, lockedUntil: limit <= 1 ? lockUntil : null })
+        .onConflictDoUpdate({
+          target: signInThrottle.key,
+          set: {
+            failures: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end`,
+            windowStartedAt: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then ${now} else ${signInThrottle.windowStartedAt} end`,
+            lockedUntil: sql`case when (case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end) >= ${limit} then ${lockUntil}::timestamptz else ${signInThrottle.lockedUntil} end`,
+          },
+        });
+    }
+  }
+
+  async recordSuccess({ email }: { email: string }): Promise<void> {
+    await this.db
+      .delete(signInThrottle)
+      .where(inArray(signInThrottle.key, [`account:${email.toLowerCase()}`]));
+  }
+
+  /** An administrator's unlock (also done by unfreezing an account). */
+  async clear(email: string): Promise<void> {
+    await this.recordSuccess({ email });
+  }
+}
