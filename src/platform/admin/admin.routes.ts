@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../access/actor';
+import {
+  COMPARTMENT_KEEPERS,
+  createCompartment,
+  grantMembership,
+  listCompartments,
+  listMembers,
+  revokeMembership,
+} from '../access/compartment.service';
 import { STAFF_ROLES } from '../access/roles';
 import { AUDIT_OUTCOMES } from '../audit/audit.schema';
 import { searchAudit } from '../audit/audit.service';
@@ -181,6 +189,116 @@ export const adminRoutes =
       async (request, reply) => {
         const actor = await requireStaff(ctx.access, request, ACCOUNT_ADMINS);
         await revokeInvitation(db, actor, request.params.id, request.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    const CompartmentView = z.object({
+      id: z.string(),
+      code: z.string(),
+      name: z.string(),
+      purpose: z.string(),
+      members: z.number().int(),
+      createdAt: z.string(),
+    });
+    const membership = z.object({
+      id: z.string().min(1, 'is required').max(100, 'is malformed'),
+      userId: z.string().min(1, 'is required').max(100, 'is malformed'),
+    });
+
+    app.get(
+      '/api/admin/compartments',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Compartments (names and member counts; never their records)',
+          response: { 200: z.object({ compartments: z.array(CompartmentView) }) },
+        },
+      },
+      async (request) => {
+        await requireStaff(ctx.access, request, COMPARTMENT_KEEPERS);
+        return { compartments: await listCompartments(db) };
+      },
+    );
+
+    app.post(
+      '/api/admin/compartments',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Create a compartment',
+          body: z.object({
+            code: z
+              .string()
+              .regex(
+                /^[A-Z][A-Z0-9-]{2,39}$/,
+                'must be 3–40 capital letters, digits or hyphens, e.g. LABS-INFO',
+              ),
+            name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
+            purpose: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+          }),
+          response: { 201: CompartmentView, 409: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, COMPARTMENT_KEEPERS);
+        return reply.code(201).send(await createCompartment(db, actor, request.body, request.id));
+      },
+    );
+
+    app.get(
+      '/api/admin/compartments/:id/members',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Members of a compartment',
+          params: id,
+          response: {
+            200: z.object({
+              members: z.array(
+                z.object({ userId: z.string(), name: z.string(), role: z.string(), grantedAt: z.string() }),
+              ),
+            }),
+            404: ErrorSchema,
+          },
+        },
+      },
+      async (request) => {
+        await requireStaff(ctx.access, request, COMPARTMENT_KEEPERS);
+        return { members: await listMembers(db, request.params.id) };
+      },
+    );
+
+    app.put(
+      '/api/admin/compartments/:id/members/:userId',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Grant a staff member into a compartment (audited)',
+          params: membership,
+          response: { 204: z.null(), 404: ErrorSchema, 409: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, COMPARTMENT_KEEPERS);
+        await grantMembership(db, actor, request.params.id, request.params.userId, request.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/api/admin/compartments/:id/members/:userId',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Revoke a compartment membership (audited)',
+          params: membership,
+          response: { 204: z.null(), 404: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, COMPARTMENT_KEEPERS);
+        await revokeMembership(db, actor, request.params.id, request.params.userId, request.id);
         return reply.code(204).send(null);
       },
     );

@@ -2,19 +2,13 @@ import { createOTP } from '@better-auth/utils/otp';
 import { symmetricDecrypt, verifyPassword } from 'better-auth/crypto';
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Actor } from '../access/actor';
+import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../http/errors';
 import type { Mailer } from '../mail/mailer';
 import type { Auth } from './auth';
 import { accounts, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
-
-/** A step-up (re-authentication) opens S4 fields and exports for this long. */
-export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
-
-export function hasFreshStepUp(actor: Pick<Actor, 'stepUpAt'>, now = new Date()): boolean {
-  return actor.stepUpAt !== null && now.getTime() - actor.stepUpAt.getTime() <= STEP_UP_WINDOW_MS;
-}
 
 export interface SessionView {
   id: string;

@@ -241,15 +241,13 @@ export async function acceptInvitation(
       await tx
         .insert(users)
         .values({ id: userId, name: row.name, email: row.email, emailVerified: true, role: row.role });
-      await tx
-        .insert(accounts)
-        .values({
-          id: crypto.randomUUID(),
-          accountId: userId,
-          providerId: 'credential',
-          userId,
-          password: passwordHash,
-        });
+      await tx.insert(accounts).values({
+        id: crypto.randomUUID(),
+        accountId: userId,
+        providerId: 'credential',
+        userId,
+        password: passwordHash,
+      });
     }
     await tx.update(invitations).set({ acceptedAt: now }).where(eq(invitations.id, row.id));
     await appendAudit(tx, {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../access/actor';
+import { STEP_UP_WINDOW_MS } from '../access/policy';
 import type { AppContext } from '../http/context';
 import {
   burnAccount,
@@ -8,7 +9,6 @@ import {
   listMySessions,
   removeMyPasskey,
   revokeMySession,
-  STEP_UP_WINDOW_MS,
   stepUpWithPassword,
 } from './account-security.service';
 import { ErrorSchema } from './auth.routes';
