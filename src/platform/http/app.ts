@@ -113,6 +113,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     if (origin && origin !== ownOrigin) {
       return reply.code(403).send({ error: 'forbidden', message: 'Cross-site request refused.' });
     }
+    // Only JSON bodies: an HTML form on another site cannot produce one without a CORS preflight.
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
+    if (hasBody && !String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+      return reply.code(415).send({ error: 'validation_failed', message: 'Send the body as application/json.' });
+    }
   });
 
   // A ceiling for every route per address; sensitive routes set tighter limits in their own config.
