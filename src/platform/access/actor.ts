@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import { accountForApiToken } from '../auth/api-token.service';
 import type { Auth } from '../auth/auth';
 import { passkeys, sessions } from '../auth/auth.table';
 import { fetchHeaders } from '../auth/bridge';
@@ -52,6 +53,8 @@ export async function resolveActor(
 }
 
 async function loadActor(r: ActorResolver, request: FastifyRequest, now: Date): Promise<Actor | null> {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith('Bearer ')) return actorFromApiToken(r, authorization.slice(7).trim(), now);
   const result = await r.auth.api.getSession({
     headers: fetchHeaders(request),
     query: { disableCookieCache: true },
@@ -123,4 +126,25 @@ export async function requireStaff(
   if (roles && !roles.includes(actor.role))
     throw new AppError('forbidden', 'You do not have access to this.', 403);
   return actor as StaffActor;
+}
+
+/**
+ * An API token acts as its owner without a session: never stepped up (so never S4), and only for staff who
+ * have a second factor (the token was made from such a session and dies with the burn switch).
+ */
+async function actorFromApiToken(r: ActorResolver, token: string, now: Date): Promise<Actor | null> {
+  const found = await accountForApiToken(r.db, token, now);
+  if (!found) return null;
+  const { user } = found;
+  const [keys] = await r.db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
+  return {
+    userId: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    sessionId: `api-token:${found.tokenId}`,
+    twoFactorEnabled: user.twoFactorEnabled,
+    secondFactor: user.twoFactorEnabled || (keys?.n ?? 0) > 0,
+    stepUpAt: null,
+  };
 }

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../access/actor';
+import { requireActor, requireStaff } from '../access/actor';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import type { AppContext } from '../http/context';
+import { AppError } from '../http/errors';
 import {
   burnAccount,
   listMyPasskeys,
@@ -11,6 +12,7 @@ import {
   revokeMySession,
   stepUpWithPassword,
 } from './account-security.service';
+import { API_TOKEN_MAX_DAYS, createApiToken, listApiTokens, revokeApiToken } from './api-token.service';
 import { ErrorSchema } from './auth.routes';
 
 const SessionView = z.object({
@@ -146,6 +148,74 @@ export const securityRoutes =
       async (request) => {
         const actor = await requireActor(ctx.access, request);
         return burnAccount(db, ctx.mail, actor, actor.userId, request.id);
+      },
+    );
+
+    const ApiTokenView = z.object({
+      id: z.string(),
+      name: z.string(),
+      createdAt: z.string(),
+      expiresAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      revoked: z.boolean(),
+    });
+
+    app.get(
+      '/api/me/tokens',
+      {
+        schema: {
+          tags: ['my account'],
+          summary: 'My API tokens',
+          response: { 200: z.object({ tokens: z.array(ApiTokenView) }) },
+        },
+      },
+      async (request) => {
+        const actor = await requireStaff(ctx.access, request);
+        return { tokens: await listApiTokens(db, actor) };
+      },
+    );
+
+    app.post(
+      '/api/me/tokens',
+      {
+        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['my account'],
+          summary: 'Create an API token for an integration (shown once)',
+          body: z.object({
+            name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+            days: z
+              .number()
+              .int('must be a whole number of days')
+              .min(1, `must be 1 to ${API_TOKEN_MAX_DAYS} days`)
+              .max(API_TOKEN_MAX_DAYS, `must be 1 to ${API_TOKEN_MAX_DAYS} days`),
+          }),
+          response: { 201: z.object({ token: z.string(), apiToken: ApiTokenView }) },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request);
+        if (actor.sessionId.startsWith('api-token:')) {
+          throw new AppError('forbidden', 'An API token cannot create tokens.', 403);
+        }
+        return reply.code(201).send(await createApiToken(db, actor, request.body, request.id));
+      },
+    );
+
+    app.delete(
+      '/api/me/tokens/:id',
+      {
+        schema: {
+          tags: ['my account'],
+          summary: 'Revoke one of my API tokens',
+          params: z.object({ id }),
+          response: { 204: z.null(), 404: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request);
+        await revokeApiToken(db, actor, request.params.id, request.id);
+        return reply.code(204).send(null);
       },
     );
   };
