@@ -1,0 +1,50 @@
+import { type ComponentType, createElement, type LazyExoticComponent, lazy, type ReactNode } from 'react';
+
+/**
+ * A page of the staff console. Modules append entries here; the console builds its navigation and
+ * routes from this list and shows an entry only to the roles it names (every signed-in account when
+ * `roles` is absent). The server still decides what each request may see.
+ */
+export interface ConsoleModule {
+  id: string;
+  /** i18n key of the navigation label (and usually the page title). */
+  labelKey: string;
+  /** Path under /console, without a leading slash. Nested routes are the page's own business. */
+  path: string;
+  element: ReactNode;
+  roles?: readonly string[];
+}
+
+/** A page of the public site (no sign-in). `labelKey` puts it in the public header's navigation. */
+export interface PublicPage {
+  id: string;
+  path: string;
+  element: ReactNode;
+  labelKey?: string;
+}
+
+/** Pages are code-split: each one loads when first opened, so the public site stays small. */
+export function lazyPage<T extends Record<string, unknown>>(
+  load: () => Promise<T>,
+  name: keyof T & string,
+): LazyExoticComponent<ComponentType> {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+
+const OutboxPage = lazyPage(() => import('./outbox/outbox-page'), 'OutboxPage');
+
+export const consoleModules: ConsoleModule[] = [
+  {
+    id: 'outbox',
+    labelKey: 'outbox.nav',
+    path: 'outbox',
+    element: createElement(OutboxPage),
+    roles: ['administrator'],
+  },
+];
+
+export const publicPages: PublicPage[] = [];
+
+export function visibleModules(role: string | undefined): ConsoleModule[] {
+  return consoleModules.filter((m) => !m.roles || (role !== undefined && m.roles.includes(role)));
+}

@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Headless Debian Chromium, with everything that would phone home switched off. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Builds dist/web if it is missing or stale (the same check `npm start` makes). */
+export function ensureWebBuild(): void {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-web-build.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`web build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningPassage {
+  /** Where the browser reaches it, e.g. http://localhost:43121 */
+  url: string;
+  /** The one-time setup link printed while no account exists, or null. */
+  setupLink: string | null;
+  dataDir: string;
+  /** Everything the process wrote so far, for failure messages. */
+  output(): string;
+  /** SIGTERM, wait for a clean exit, remove the data folder. */
+  stop(): Promise<void>;
+}
+
+export interface StartPassageOptions {
+  env?: Record<string, string>;
+  /** How long to wait for "Ready" (default 60 s). */
+  timeoutMs?: number;
+  /** Keep the data folder after stop (default: remove it). */
+  keepData?: boolean;
+}
+
+/** Starts a real `passage start` process on a fresh embedded database and a free port. */
+export async function startPassage(options: StartPassageOptions = {}): Promise<RunningPassage> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passage-e2e-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'passage.mjs'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PASSAGE_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://localhost:${port}`,
+      LOG_LEVEL: 'warn',
+      PASSAGE_JOBS: '0',
+      PASSAGE_WEB_DEV: '0',
+      SMTP_URL: '',
+      DATABASE_URL: '',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Passage did not start within ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (/Ready in/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', check);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`Passage exited with code ${code} before it was ready:\n${output}`));
+      });
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const link = /(https?:\/\/\S+\/setup#\S+)/.exec(output);
+  return {
+    url: `http://localhost:${port}`,
+    setupLink: link?.[1] ?? null,
+    dataDir,
+    output: () => output,
+    stop,
+  };
+}
+
+/** Runs axe on the page as it is now and fails on serious or critical violations, listing each one. */
+export async function expectAccessible(page: Page, label = page.url()): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length === 0) return;
+  const lines = bad.flatMap((v) => [
+    `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`,
+    ...v.nodes
+      .slice(0, 5)
+      .map((n) => `    at ${n.target.join(' ')}\n      ${n.failureSummary?.replaceAll('\n', '\n      ')}`),
+    ...(v.nodes.length > 5 ? [`    … and ${v.nodes.length - 5} more`] : []),
+  ]);
+  throw new Error(`Accessibility violations on ${label}:\n${lines.join('\n')}`);
+}
+
+/** True when the document is wider than the viewport (a page that scrolls sideways on a phone). */
+export async function hasHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+}

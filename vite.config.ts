@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * In development Vite's client injects <style> tags itself and takes their nonce from
+ * `<meta property="csp-nonce" nonce="…">`. The server only adds `<meta name="csp-nonce" content="…">`
+ * (and a nonce to every script tag), so a first module script copies one into the other before the
+ * Vite client runs. Module scripts run in document order, and this one is placed first.
+ */
+function devCspNonce(): Plugin {
+  return {
+    name: 'passage-dev-csp-nonce',
+    apply: 'serve',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html) =>
+        html.replace(
+          '<head>',
+          '<head><script type="module">' +
+            "const n=document.querySelector('meta[name=csp-nonce]')?.content;" +
+            "if(n){const m=document.createElement('meta');m.setAttribute('property','csp-nonce');m.nonce=n;document.head.append(m);}" +
+            '</script>',
+        ),
+    },
+  };
+}
+
+export default defineConfig({
+  root: ROOT,
+  // Nothing is copied verbatim: the favicon is inline and every asset goes through the bundler.
+  publicDir: false,
+  plugins: [react(), devCspNonce()],
+  build: {
+    outDir: 'dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        // Libraries that change rarely get their own long-cached chunks; Mantine stays split by page,
+        // so the console's components (tables, modals, app shell) are not downloaded by visitors.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
+            { name: 'libs', test: /node_modules[\\/](i18next|react-i18next|@tanstack)[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
+});
