@@ -22,6 +22,21 @@ import { webRoutes } from './web';
 
 export type App = FastifyInstance;
 
+/**
+ * What of an unexpected error may be logged. Drizzle puts a failed query's parameters into its message, and a
+ * parameter can be a person's data, so the message is cut before them; the stack stays for the engineer.
+ */
+export function loggableError(error: unknown): { type: string; message: string; code?: string; stack?: string } {
+  const e = error as { name?: string; message?: string; stack?: string; cause?: { code?: string; name?: string } };
+  const cut = (text: string) => text.split(/\nparams:|params:/)[0]?.slice(0, 500) ?? '';
+  return {
+    type: e?.cause?.name ?? e?.name ?? typeof error,
+    message: cut(String(e?.message ?? error)),
+    ...(e?.cause?.code ? { code: e.cause.code } : {}),
+    ...(e?.stack ? { stack: cut(e.stack) } : {}),
+  };
+}
+
 export interface BuildAppOptions {
   /** Serve the React shell (built assets, or Vite in development). Off for API-only tests. */
   web?: boolean;
@@ -63,7 +78,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       const id = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'validation_failed';
       return reply.code(status).send({ error: id, message: (error as Error).message });
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: loggableError(error) }, 'request failed');
     // Generic on purpose: no stack, no driver message (SECURITY.md rule 11).
     return reply
       .code(500)
