@@ -7,6 +7,11 @@ export interface SessionUser {
   name: string;
   email: string;
   role: string;
+  /** A staff role: the console is for them. */
+  staff?: boolean;
+  /** An authenticator app or a passkey is enrolled; staff must have one before anything else opens. */
+  secondFactor?: boolean;
+  stepUpAt?: string | null;
 }
 
 export const SESSION_KEY = ['session'] as const;
@@ -19,8 +24,23 @@ export function useSession() {
   });
 }
 
-export async function signInWithEmail(email: string, password: string): Promise<void> {
-  await api.post('/api/auth/sign-in/email', { email, password });
+/** 'signed-in', or 'second-factor' when the account has an authenticator app and the code comes next. */
+export async function signInWithEmail(
+  email: string,
+  password: string,
+): Promise<'signed-in' | 'second-factor'> {
+  const answer = await api.post<{ twoFactorRedirect?: boolean } | null>('/api/auth/sign-in/email', {
+    email,
+    password,
+  });
+  return answer?.twoFactorRedirect ? 'second-factor' : 'signed-in';
+}
+
+/** Finishes a sign-in (or an enrolment) with the authenticator app's code, or with a backup code. */
+export async function verifySecondFactor(code: string, kind: 'totp' | 'backup' = 'totp'): Promise<void> {
+  const url =
+    kind === 'totp' ? '/api/auth/two-factor/verify-totp' : '/api/auth/two-factor/verify-backup-code';
+  await api.post(url, { code: code.replace(/\s+/g, '') });
 }
 
 /** Signs out and forgets every cached answer, so nothing of the account stays in memory. */

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../harness/app';
 import {
   ensureWebBuild,
   expectAccessible,
@@ -28,6 +29,7 @@ describe('first run: a newcomer sets Passage up', () => {
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
+  let totpSecret = '';
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -68,19 +70,36 @@ describe('first run: a newcomer sets Passage up', () => {
     await expectAccessible(page, 'setup with an error');
   });
 
-  it('creates the administrator and lands in the console, signed in', async () => {
+  it('creates the administrator and lands in the console, signed in, asked for a second factor', async () => {
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.waitForURL(/\/console/);
+    await page.getByRole('heading', { level: 1, name: 'Protect your account' }).waitFor();
+    await expect(page.getByTestId('account-menu').getAttribute('aria-label')).resolves.toContain(ADMIN.name);
+    const session = await page.evaluate(() => fetch('/api/session').then((r) => r.json()));
+    expect(session.user).toMatchObject({ email: ADMIN.email, role: 'administrator', secondFactor: false });
+    await expectAccessible(page, 'console / enrol a second factor');
+  });
+
+  it('enrols an authenticator app and keeps the backup codes', async () => {
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
+    await page.getByTestId('enrol-start').click();
+    await page.getByTestId('totp-secret').waitFor();
+    totpSecret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    expect(totpSecret).toMatch(/^[A-Z2-7]{16,}=*$/);
+    await expectAccessible(page, 'enrol: add the key');
+    await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(totpSecret));
+    await page.getByTestId('enrol-verify').click();
+    await page.getByTestId('backup-codes').waitFor();
+    expect(await page.getByTestId('backup-codes').locator('li').count()).toBeGreaterThan(0);
+    await expectAccessible(page, 'enrol: backup codes');
+    await page.getByTestId('enrol-finish').click();
     await page.waitForURL(/\/console\/outbox$/);
     await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
     await page.getByTestId('mail-mode').waitFor();
     expect(await page.getByTestId('mail-mode').getAttribute('data-mode')).toBe('outbox');
-    await expect(page.getByTestId('account-menu').getAttribute('aria-label')).resolves.toContain(ADMIN.name);
-    expect(
-      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Outbox' }).count(),
-    ).toBe(1);
-    const session = await page.evaluate(() => fetch('/api/session').then((r) => r.json()));
-    expect(session.user).toMatchObject({ email: ADMIN.email, role: 'administrator' });
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    expect(await nav.getByRole('link', { name: 'Outbox' }).count()).toBe(1);
     await expectAccessible(page, 'console / outbox');
   });
 
@@ -129,6 +148,10 @@ describe('first run: a newcomer sets Passage up', () => {
     await expectAccessible(page, 'sign-in failed');
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
+    await expectAccessible(page, 'sign-in: second factor');
+    await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(/\/console\/outbox$/);
     await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
   });

@@ -12,6 +12,10 @@ const KNOWN_ERRORS = new Set([
   'conflict',
   'rate_limited',
   'setup_link_invalid',
+  'invitation_invalid',
+  'enrolment_required',
+  'step_up_required',
+  'session_expired',
   'internal',
   'network',
 ]);

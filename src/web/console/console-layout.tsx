@@ -12,6 +12,7 @@ import { visibleModules } from '../modules';
 import { useSession } from '../session';
 import classes from '../shell.module.css';
 import { AccountMenu } from './account-menu';
+import { EnrolSecondFactorPage } from './enrol-second-factor';
 
 const NAV_ID = 'console-navigation';
 
@@ -35,7 +36,9 @@ export function ConsoleLayout() {
   }
 
   const user = session.data;
-  const modules = visibleModules(user.role);
+  // Until a second factor is enrolled, the server opens nothing else to staff, so neither does the console.
+  const mustEnrol = user.staff === true && user.secondFactor === false;
+  const modules = mustEnrol ? [] : visibleModules(user.role);
   const navHidden = isPhone && !opened;
 
   return (
@@ -96,9 +99,7 @@ export function ConsoleLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id={MAIN_ID} tabIndex={-1} className={`${classes.main} ${classes.consoleMain}`}>
-        <Suspense fallback={<PageLoader />}>
-          <Outlet />
-        </Suspense>
+        <Suspense fallback={<PageLoader />}>{mustEnrol ? <EnrolSecondFactorPage /> : <Outlet />}</Suspense>
       </AppShell.Main>
     </AppShell>
   );

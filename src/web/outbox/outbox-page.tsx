@@ -70,7 +70,7 @@ function useDateFormat() {
 function StatusBadge({ status }: { status: OutboxStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLOR[status]} variant="light" radius="sm" data-testid="message-status">
+    <Badge color={STATUS_COLOR[status]} variant="dot" radius="sm" c="gray.9" data-testid="message-status">
       {t(`outbox.status.${status}`)}
     </Badge>
   );
@@ -123,7 +123,7 @@ export function OutboxPage() {
 
       {first && (
         <Alert
-          color={first.mode === 'smtp' ? 'green' : 'passage'}
+          color="passage"
           variant="light"
           title={first.mode === 'smtp' ? t('outbox.mode.smtpTitle') : t('outbox.mode.outboxTitle')}
           data-testid="mail-mode"

@@ -1,16 +1,34 @@
-import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api';
+import { CodeField } from '../components/code-field';
 import { ErrorAlert } from '../components/error-alert';
 import { PageLoader } from '../components/page-loader';
 import { PasswordField } from '../components/password-field';
 import { useDocumentTitle } from '../components/use-document-title';
-import { SESSION_KEY, safeNextPath, signInWithEmail, useSession } from '../session';
+import { SESSION_KEY, safeNextPath, signInWithEmail, useSession, verifySecondFactor } from '../session';
 import { AuthCard } from './auth-card';
+
+/** better-auth answers wrong credentials and wrong codes with these; say so in the reader's language. */
+function isWrongCredentials(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.id === 'INVALID_EMAIL_OR_PASSWORD' || (error.status === 401 && error.id !== 'INVALID_CODE'))
+  );
+}
+
+function isWrongCode(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.id === 'INVALID_CODE' ||
+      error.id === 'INVALID_BACKUP_CODE' ||
+      error.id === 'INVALID_TWO_FACTOR_CODE')
+  );
+}
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -21,7 +39,9 @@ export function SignInPage() {
   const next = safeNextPath(params.get('next'));
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
-  useDocumentTitle(t('signIn.title'));
+  const [step, setStep] = useState<'password' | 'code'>('password');
+  const [useBackup, setUseBackup] = useState(false);
+  useDocumentTitle(step === 'code' ? t('signIn.codeTitle') : t('signIn.title'));
 
   const form = useForm({
     mode: 'uncontrolled',
@@ -31,17 +51,27 @@ export function SignInPage() {
       password: (v) => (v ? null : t('validation.passwordRequired')),
     },
   });
+  const codeForm = useForm({
+    mode: 'uncontrolled',
+    initialValues: { code: '' },
+    validate: { code: (v) => (v.replace(/\s+/g, '') ? null : t('validation.codeRequired')) },
+  });
 
   if (session.isPending) return <PageLoader />;
   if (session.data) return <Navigate to={next} replace />;
 
-  const submit = form.onSubmit(async ({ email, password }) => {
+  const finish = async () => {
+    await queryClient.invalidateQueries({ queryKey: SESSION_KEY });
+    navigate(next, { replace: true });
+  };
+
+  const submitPassword = form.onSubmit(async ({ email, password }) => {
     setSubmitting(true);
     setError(null);
     try {
-      await signInWithEmail(email.trim(), password);
-      await queryClient.invalidateQueries({ queryKey: SESSION_KEY });
-      navigate(next, { replace: true });
+      const outcome = await signInWithEmail(email.trim(), password);
+      if (outcome === 'second-factor') setStep('code');
+      else await finish();
     } catch (e) {
       setError(e);
     } finally {
@@ -49,9 +79,78 @@ export function SignInPage() {
     }
   });
 
-  // better-auth answers a wrong email or password with one generic code; say so in the reader's language.
-  const wrongCredentials =
-    error instanceof ApiError && (error.id === 'INVALID_EMAIL_OR_PASSWORD' || error.status === 401);
+  const submitCode = codeForm.onSubmit(async ({ code }) => {
+    setSubmitting(true);
+    setError(null);
+    try {
+      await verifySecondFactor(code, useBackup ? 'backup' : 'totp');
+      await finish();
+    } catch (e) {
+      setError(e);
+      codeForm.setFieldValue('code', '');
+    } finally {
+      setSubmitting(false);
+    }
+  });
+
+  const errorView = isWrongCode(error) ? (
+    <Alert color="red" variant="light" role="alert" title={t('signIn.failedTitle')} data-testid="error-alert">
+      {t('signIn.wrongCode')}
+    </Alert>
+  ) : isWrongCredentials(error) && step === 'password' ? (
+    <Alert color="red" variant="light" role="alert" title={t('signIn.failedTitle')} data-testid="error-alert">
+      {t('signIn.failed')}
+    </Alert>
+  ) : error ? (
+    <ErrorAlert error={error} />
+  ) : null;
+
+  if (step === 'code') {
+    return (
+      <AuthCard
+        title={t('signIn.codeTitle')}
+        intro={useBackup ? t('signIn.backupIntro') : t('signIn.codeIntro')}
+      >
+        {errorView}
+        <form onSubmit={submitCode} noValidate>
+          <Stack gap="md">
+            {useBackup ? (
+              <TextInput
+                label={t('fields.backupCode')}
+                autoComplete="off"
+                required
+                key={codeForm.key('code')}
+                {...codeForm.getInputProps('code')}
+              />
+            ) : (
+              <CodeField
+                label={t('fields.code')}
+                required
+                data-autofocus
+                key={codeForm.key('code')}
+                {...codeForm.getInputProps('code')}
+              />
+            )}
+            <Button type="submit" loading={submitting} fullWidth data-testid="code-submit">
+              {t('signIn.verify')}
+            </Button>
+            <Anchor
+              component="button"
+              type="button"
+              size="sm"
+              onClick={() => {
+                setUseBackup((v) => !v);
+                setError(null);
+                codeForm.reset();
+              }}
+            >
+              {useBackup ? t('signIn.useApp') : t('signIn.useBackup')}
+            </Anchor>
+          </Stack>
+        </form>
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard title={t('signIn.title')} intro={t('signIn.intro')}>
@@ -60,20 +159,8 @@ export function SignInPage() {
           {t('signIn.expired')}
         </Alert>
       )}
-      {wrongCredentials ? (
-        <Alert
-          color="red"
-          variant="light"
-          role="alert"
-          title={t('signIn.failedTitle')}
-          data-testid="error-alert"
-        >
-          {t('signIn.failed')}
-        </Alert>
-      ) : error ? (
-        <ErrorAlert error={error} />
-      ) : null}
-      <form onSubmit={submit} noValidate>
+      {errorView}
+      <form onSubmit={submitPassword} noValidate>
         <Stack gap="md">
           <TextInput
             label={t('fields.email')}
