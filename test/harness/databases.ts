@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { type DatabaseHandle, type Db, openDatabase } from '../../src/platform/db/client';
@@ -43,31 +41,17 @@ async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+let pgliteTemplate: Blob | undefined;
+
 async function openPglite(migrated: boolean): Promise<OpenTestDatabase> {
-  if (!migrated) {
-    const handle = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
-    return { handle, db: handle.db, kind: 'pglite', name: 'memory://', close: () => handle.close() };
-  }
-  // Copying the migrated template folder is several times faster than initdb + migrations in WASM, and it
-  // goes through the same openDatabase as production.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passage-pglite-'));
-  fs.cpSync(inject('pgliteTemplateDir'), dir, { recursive: true });
-  try {
-    const handle = await openDatabase({ kind: 'pglite', dataDir: dir });
-    return {
-      handle,
-      db: handle.db,
-      kind: 'pglite',
-      name: dir,
-      async close() {
-        await handle.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  // Loading the migrated template (made once per run by global-setup) is several times faster than
+  // initdb + migrations in WASM, and it goes through the same openDatabase as production.
+  if (migrated) pgliteTemplate ??= new Blob([fs.readFileSync(inject('pgliteTemplateFile'))]);
+  const handle = await openDatabase(
+    { kind: 'pglite', dataDir: 'memory://' },
+    migrated && pgliteTemplate ? { loadDataDir: pgliteTemplate } : {},
+  );
+  return { handle, db: handle.db, kind: 'pglite', name: 'memory://', close: () => handle.close() };
 }
 
 async function openPostgres(migrated: boolean): Promise<OpenTestDatabase> {
@@ -111,9 +95,9 @@ export function openTestDatabase(
 }
 
 /**
- * Runs the suite twice: on a fresh PGlite and on a fresh database of the test PostgreSQL server, both
- * migrated. The PGlite one is a private copy of a migrated template in a temp folder (faster than
- * in-memory initdb + migrations); use `openTestDatabase(kind, { migrated: false })` for an empty one.
+ * Runs the suite twice: on a fresh in-memory PGlite and on a fresh database of the test PostgreSQL server,
+ * both migrated. Each call gets databases of its own; use `openTestDatabase(kind, { migrated: false })`
+ * for an empty one.
  */
 export function describeEachDatabase(name: string, fn: (getDb: () => TestDatabase) => void): void {
   for (const kind of testEngines()) {

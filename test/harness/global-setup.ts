@@ -16,8 +16,8 @@ declare module 'vitest' {
     postgresTemplate: string;
     /** Prefix of every database this run creates, so teardown can sweep up after a crashed worker. */
     databasePrefix: string;
-    /** A migrated PGlite data folder that each PGlite test database is copied from. */
-    pgliteTemplateDir: string;
+    /** A migrated PGlite data folder (gzipped tarball) that each in-memory PGlite test database loads. */
+    pgliteTemplateFile: string;
   }
 }
 
@@ -41,10 +41,12 @@ async function preparePostgres(url: string, template: string): Promise<void> {
   }
 }
 
-async function preparePglite(dir: string): Promise<void> {
-  const handle = await openDatabase({ kind: 'pglite', dataDir: dir });
+async function preparePglite(file: string): Promise<void> {
+  const handle = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
   try {
     await runMigrations(handle);
+    if (!handle.dumpDataDir) throw new Error('PGlite handle cannot dump its data folder');
+    fs.writeFileSync(file, Buffer.from(await (await handle.dumpDataDir()).arrayBuffer()));
   } finally {
     await handle.close();
   }
@@ -67,7 +69,7 @@ async function dropRunDatabases(url: string, prefix: string): Promise<void> {
 export default async function setup(project: TestProject) {
   const started = Date.now();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'passage-test-'));
-  const pgliteTemplateDir = path.join(root, 'pglite-template');
+  const pgliteTemplateFile = path.join(root, 'pglite-template.tar.gz');
   const databasePrefix = `passage_test_${crypto.randomBytes(4).toString('hex')}_`;
   const postgresTemplate = `${databasePrefix}template`;
   const external = process.env.TEST_DATABASE_URL;
@@ -92,7 +94,7 @@ export default async function setup(project: TestProject) {
         }
         await preparePostgres(adminUrl, postgresTemplate);
       })(),
-      preparePglite(pgliteTemplateDir),
+      preparePglite(pgliteTemplateFile),
     ]);
   } catch (error) {
     await teardown();
@@ -102,7 +104,7 @@ export default async function setup(project: TestProject) {
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', postgresTemplate);
   project.provide('databasePrefix', databasePrefix);
-  project.provide('pgliteTemplateDir', pgliteTemplateDir);
+  project.provide('pgliteTemplateFile', pgliteTemplateFile);
   if (process.env.PASSAGE_TEST_VERBOSE) {
     console.log(
       `test databases ready in ${Date.now() - started} ms (${external ? 'external' : 'own'} server)`,
