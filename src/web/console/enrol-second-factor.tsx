@@ -23,6 +23,7 @@ import { ErrorAlert } from '../components/error-alert';
 import { PasswordField } from '../components/password-field';
 import { useDocumentTitle } from '../components/use-document-title';
 import { SESSION_KEY, verifySecondFactor } from '../session';
+import classes from '../shell.module.css';
 
 interface Enabled {
   totpURI: string;
@@ -141,6 +142,7 @@ export function EnrolSecondFactorPage() {
                   <Code
                     fz="md"
                     p="xs"
+                    className={classes.secret}
                     aria-labelledby="totp-secret-label"
                     data-testid="totp-secret"
                     data-secret={secret}

@@ -70,7 +70,15 @@ function useDateFormat() {
 function StatusBadge({ status }: { status: OutboxStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLOR[status]} variant="dot" radius="sm" c="gray.9" data-testid="message-status">
+    <Badge
+      color={STATUS_COLOR[status]}
+      variant="dot"
+      radius="sm"
+      c="gray.9"
+      // Badges truncate by default; a status must always be read in full, even in a narrow column.
+      styles={{ root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } }}
+      data-testid="message-status"
+    >
       {t(`outbox.status.${status}`)}
     </Badge>
   );
