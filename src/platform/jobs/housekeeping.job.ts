@@ -1,4 +1,4 @@
-import { and, isNotNull, lt, or } from 'drizzle-orm';
+import { isNotNull, lt, or } from 'drizzle-orm';
 import { sessions, setupTokens, verifications } from '../auth/auth.table';
 import type { Db } from '../db/client';
 import type { JobDefinition } from './jobs';
@@ -19,7 +19,7 @@ export async function runHousekeeping(db: Db, now = new Date()): Promise<Houseke
       .returning({ id: verifications.id });
     const t = await tx
       .delete(setupTokens)
-      .where(or(lt(setupTokens.expiresAt, now), and(isNotNull(setupTokens.usedAt))))
+      .where(or(lt(setupTokens.expiresAt, now), isNotNull(setupTokens.usedAt)))
       .returning({ id: setupTokens.id });
     return { expiredSessions: s.length, expiredVerifications: v.length, spentSetupTokens: t.length };
   });
