@@ -26,8 +26,18 @@ export type App = FastifyInstance;
  * What of an unexpected error may be logged. Drizzle puts a failed query's parameters into its message, and a
  * parameter can be a person's data, so the message is cut before them; the stack stays for the engineer.
  */
-export function loggableError(error: unknown): { type: string; message: string; code?: string; stack?: string } {
-  const e = error as { name?: string; message?: string; stack?: string; cause?: { code?: string; name?: string } };
+export function loggableError(error: unknown): {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+} {
+  const e = error as {
+    name?: string;
+    message?: string;
+    stack?: string;
+    cause?: { code?: string; name?: string };
+  };
   const cut = (text: string) => text.split(/\nparams:|params:/)[0]?.slice(0, 500) ?? '';
   return {
     type: e?.cause?.name ?? e?.name ?? typeof error,
@@ -129,9 +139,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       return reply.code(403).send({ error: 'forbidden', message: 'Cross-site request refused.' });
     }
     // Only JSON bodies: an HTML form on another site cannot produce one without a CORS preflight.
-    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
     if (hasBody && !String(request.headers['content-type'] ?? '').startsWith('application/json')) {
-      return reply.code(415).send({ error: 'validation_failed', message: 'Send the body as application/json.' });
+      return reply
+        .code(415)
+        .send({ error: 'validation_failed', message: 'Send the body as application/json.' });
     }
   });
 
