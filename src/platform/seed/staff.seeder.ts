@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { users } from '../auth/auth.table';
 import type { Db } from '../db/client';
+import { STAFF_ROLES } from '../access/roles';
 import type { Scale, Seeder } from './seed';
 
 const GIVEN = [
@@ -21,8 +22,9 @@ const FAMILY = ['Kim', 'Lee', 'Park', 'Choi', 'Jung', 'Kang', 'Cho', 'Yoon', 'Ja
 const SIZES: Record<Scale, number> = { small: 12, medium: 60, large: 240 };
 
 /**
- * Demo staff accounts. They have no password and cannot sign in: no default password exists anywhere.
- * An administrator gives them access by invitation.
+ * Demo staff accounts, one of every role in turn. They have no password and cannot sign in: no default
+ * password exists anywhere. An administrator gives one access with a re-enrolment link after freezing it,
+ * or invites real people instead.
  */
 export const staffSeeder: Seeder = {
   name: 'staff accounts',
@@ -39,7 +41,7 @@ export const staffSeeder: Seeder = {
           id: crypto.randomUUID(),
           name: `${given} ${family}`,
           email: `demo.staff.${i + 1}@passage.invalid`,
-          role: 'staff-demo',
+          role: STAFF_ROLES[i % STAFF_ROLES.length] as string,
         });
       }
       await db.insert(users).values(rows).onConflictDoNothing({ target: users.email });
