@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { desc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { createFirstAdministrator, issueSetupToken } from '../../src/platform/auth/setup.service';
 import { loadConfig } from '../../src/platform/config/config';
 import type { App } from '../../src/platform/http/app';
 import type { AppContext } from '../../src/platform/http/context';
 import { createLogger } from '../../src/platform/log/logger';
+import { mailOutbox } from '../../src/platform/mail/mail.table';
 import { createPassage } from '../../src/server';
 import type { TestDatabase } from './databases';
 
@@ -200,4 +202,84 @@ export async function signInAsAdministrator(
   const first = await signIn(testApp.app, input.email, input.password);
   const { secret, cookie } = await enrolTotp(testApp.app, first, input.password);
   return { cookie, userId, totpSecret: secret };
+}
+
+/** The newest mail held in the outbox for an address (subject and text), or undefined. */
+export async function lastMailTo(
+  ctx: AppContext,
+  to: string,
+): Promise<{ subject: string; text: string } | undefined> {
+  const [row] = await ctx.database.db
+    .select({ subject: mailOutbox.subject, text: mailOutbox.textBody })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.toAddress, to.toLowerCase()))
+    .orderBy(desc(mailOutbox.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** The token of the newest invitation (or re-enrolment) link mailed to an address: `/invite#<token>`. */
+export async function invitationTokenFor(ctx: AppContext, email: string): Promise<string> {
+  const mail = await lastMailTo(ctx, email);
+  const token = mail?.text.match(/\/invite#([A-Za-z0-9_-]+)/)?.[1];
+  if (!token) throw new Error(`no invitation link mailed to ${email}`);
+  return token;
+}
+
+export interface StaffMemberInput {
+  email: string;
+  name: string;
+  role: string;
+  password: string;
+  /** Enrol an authenticator app after accepting (default true). */
+  enrol?: boolean;
+}
+
+export interface StaffMember {
+  userId: string;
+  email: string;
+  password: string;
+  /** The Cookie header of the session made by accepting (and enrolling). */
+  cookie: string;
+  /** Base32 secret of the authenticator app, when enrolled. */
+  totpSecret?: string;
+  /** The ten recovery codes shown once at enrolment, when enrolled. */
+  backupCodes?: string[];
+}
+
+/**
+ * A staff member made the way people join: the administrator invites, the invitee accepts the mailed link
+ * (and, by default, enrols an authenticator app through the same endpoints the web uses).
+ */
+export async function createStaffMember(
+  testApp: Pick<TestApp, 'app' | 'ctx'>,
+  adminCookie: string,
+  input: StaffMemberInput,
+): Promise<StaffMember> {
+  const { app, ctx } = testApp;
+  const invited = await post(
+    app,
+    '/api/admin/invitations',
+    { email: input.email, name: input.name, role: input.role },
+    adminCookie,
+  );
+  if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`);
+  const token = await invitationTokenFor(ctx, input.email);
+  const accepted = await post(app, '/api/invitations/accept', { token, password: input.password });
+  if (accepted.statusCode !== 200 || !(accepted.json() as { signedIn: boolean }).signedIn) {
+    throw new Error(`accept failed: ${accepted.statusCode} ${accepted.body}`);
+  }
+  let cookie = cookiesOf(accepted);
+  const session = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+  const userId = (session.json() as { user: { id: string } }).user.id;
+  if (input.enrol === false) return { userId, email: input.email, password: input.password, cookie };
+  const enabled = await post(app, '/api/auth/two-factor/enable', { password: input.password }, cookie);
+  if (enabled.statusCode !== 200) throw new Error(`enrolment refused: ${enabled.statusCode} ${enabled.body}`);
+  const { totpURI, backupCodes } = enabled.json() as { totpURI: string; backupCodes: string[] };
+  const secret = new URL(totpURI).searchParams.get('secret') ?? '';
+  cookie = cookiesOf(enabled, cookie);
+  const verified = await post(app, '/api/auth/two-factor/verify-totp', { code: totpCode(secret) }, cookie);
+  if (verified.statusCode !== 200) throw new Error(`code refused: ${verified.statusCode} ${verified.body}`);
+  cookie = cookiesOf(verified, cookie);
+  return { userId, email: input.email, password: input.password, cookie, totpSecret: secret, backupCodes };
 }

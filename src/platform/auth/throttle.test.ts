@@ -1,0 +1,87 @@
+import { eq } from 'drizzle-orm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/harness/databases';
+import { signInThrottle } from './auth.table';
+import { DEFAULT_THROTTLE, SignInThrottle } from './throttle';
+
+const T0 = new Date('2026-03-01T10:00:00Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+describeEachDatabase('SignInThrottle', (getDb) => {
+  let throttle: SignInThrottle;
+  beforeEach(async () => {
+    await getDb().db.delete(signInThrottle);
+    throttle = new SignInThrottle(getDb().db);
+  });
+
+  it('uses the documented policy: 5 per account, 20 per address, 15-minute window and lock', () => {
+    expect(DEFAULT_THROTTLE).toEqual({
+      accountFailures: 5,
+      addressFailures: 20,
+      windowMinutes: 15,
+      lockMinutes: 15,
+    });
+  });
+
+  it('locks an account after 5 failures and not after 4', async () => {
+    const who = { ip: null, email: 'a@example.org' };
+    for (let i = 0; i < 4; i++) await throttle.recordFailure(who, at(i));
+    expect(await throttle.isLocked(who, at(4))).toBe(false);
+    await throttle.recordFailure(who, at(4));
+    expect(await throttle.isLocked(who, at(4))).toBe(true);
+  });
+
+  it('counts an account by its email whatever the case, and locks it from any address', async () => {
+    for (let i = 0; i < 5; i++)
+      await throttle.recordFailure({ ip: `10.0.0.${i}`, email: 'B@Example.org' }, at(0));
+    expect(await throttle.isLocked({ ip: '10.9.9.9', email: 'b@example.org' }, at(1))).toBe(true);
+  });
+
+  it('unlocks by itself 15 minutes after the lock', async () => {
+    const who = { ip: null, email: 'c@example.org' };
+    for (let i = 0; i < 5; i++) await throttle.recordFailure(who, at(0));
+    expect(await throttle.isLocked(who, at(14.9))).toBe(true);
+    expect(await throttle.isLocked(who, at(15.1))).toBe(false);
+  });
+
+  it('starts a new count when failures are more than 15 minutes apart', async () => {
+    const who = { ip: null, email: 'd@example.org' };
+    for (let i = 0; i < 4; i++) await throttle.recordFailure(who, at(0));
+    await throttle.recordFailure(who, at(16));
+    expect(await throttle.isLocked(who, at(16))).toBe(false);
+    const [row] = await getDb()
+      .db.select()
+      .from(signInThrottle)
+      .where(eq(signInThrottle.key, 'account:d@example.org'));
+    expect(row?.failures).toBe(1);
+  });
+
+  it('locks an address after 20 failures across different accounts', async () => {
+    for (let i = 0; i < 19; i++)
+      await throttle.recordFailure({ ip: '192.0.2.7', email: `u${i}@example.org` }, at(0));
+    expect(await throttle.isLocked({ ip: '192.0.2.7', email: 'new@example.org' }, at(0))).toBe(false);
+    await throttle.recordFailure({ ip: '192.0.2.7', email: 'u19@example.org' }, at(0));
+    expect(await throttle.isLocked({ ip: '192.0.2.7', email: 'new@example.org' }, at(0))).toBe(true);
+    expect(await throttle.isLocked({ ip: '192.0.2.8', email: 'new@example.org' }, at(0))).toBe(false);
+  });
+
+  it('clears the account count on success but not the address count', async () => {
+    const who = { ip: '192.0.2.9', email: 'e@example.org' };
+    for (let i = 0; i < 4; i++) await throttle.recordFailure(who, at(0));
+    await throttle.recordSuccess({ email: 'E@example.org' });
+    const rows = await getDb().db.select().from(signInThrottle);
+    expect(rows.map((r) => r.key)).toEqual(['address:192.0.2.9']);
+  });
+
+  it('loses no count when failures arrive concurrently', async () => {
+    const who = { ip: null, email: 'f@example.org' };
+    await Promise.all(Array.from({ length: 5 }, () => throttle.recordFailure(who, at(0))));
+    expect(await throttle.isLocked(who, at(1))).toBe(true);
+  });
+
+  it('never locks a caller with neither address nor email', async () => {
+    await throttle.recordFailure({ ip: null, email: null }, at(0));
+    expect(await throttle.isLocked({ ip: null, email: null }, at(0))).toBe(false);
+    expect(await getDb().db.select().from(signInThrottle)).toEqual([]);
+  });
+});
