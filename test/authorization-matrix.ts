@@ -1,0 +1,234 @@
+/**
+ * # The authorisation matrix
+ *
+ * Every route Passage registers, and what every kind of caller must get from it (SECURITY.md, "How we
+ * prove it"). `test/authorization-matrix.test.ts` lists the routes of a real app and fails when a route has
+ * no entry here, when an entry names a route that no longer exists, or when any caller gets another outcome.
+ *
+ * ## Adding your module's routes
+ *
+ * Add one entry per route, keyed `'METHOD /url/:param'` exactly as you registered it:
+ *
+ * ```ts
+ * 'GET /api/rescues/:id': {
+ *   expect: staffOnly(['rescue_coordinator', 'field_partner']),
+ *   compartment: {                       // the record lives in a compartment: membership matters
+ *     prepare: async ({ ctx, compartmentId }) => ({ id: await buildRescueCase(ctx, compartmentId) }),
+ *     outsider: 404,                     // what a caller with the role but not in the compartment gets
+ *   },
+ * },
+ * 'POST /api/rescues': {
+ *   expect: staffOnly(['rescue_coordinator']),
+ *   request: ({ unique }) => ({ body: { codeName: `ORCHID-${unique}` } }),
+ * },
+ * ```
+ *
+ * Outcomes: `'allow'` (the guard let the caller through: 2xx, or a 4xx that is not 401/403, such as 404 for
+ * a dummy id or 409), `401`, `403`, `404` (exactly that status). Helpers build the usual rows:
+ * `publicRoute()`, `signedIn()`, `staffOnly(roles)`, `staffOnly('all')`, and `rowWith(base, overrides)`.
+ *
+ * Requests: params default to a dummy id (a random UUID) for every `:param`; give `request` a body (a
+ * valid-looking one: validation runs before the guard, so an invalid body answers 400 even to strangers),
+ * a query, or other params. `request` receives the caller (its password and authenticator secret, for
+ * routes that ask for them again) and a string unique to the call. For a call that ends the caller's
+ * session or account, set `fresh: 'session'` or `fresh: 'account'`: the test makes a new one for it.
+ *
+ * Compartments: with `compartment`, the test runs the route twice for every staff caller: once on a record
+ * prepared in a compartment every actor is a member of (expecting `expect`), and once on a record in a
+ * compartment no actor belongs to (expecting `outsider` for the roles `expect` allows; others keep theirs).
+ */
+import { STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
+import type { AppContext } from '../src/platform/http/context';
+import { CALLERS, type Caller, type TestActor } from './harness/actors';
+import { totpCode } from './harness/app';
+
+export type Outcome = 'allow' | 401 | 403 | 404;
+export type Row = Record<Caller, Outcome>;
+
+export interface RequestInput {
+  caller: TestActor;
+  /** Unique to this call (for emails, codes and names that must not clash). */
+  unique: string;
+  /** From `compartment.prepare`, when the route has one. */
+  prepared?: Record<string, string>;
+}
+
+export interface RequestSpec {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface MatrixEntry {
+  expect: Row;
+  request?: (input: RequestInput) => RequestSpec;
+  /** The call ends the caller's session (`session`) or freezes its account (`account`). */
+  fresh?: 'session' | 'account';
+  /** The record is in a compartment; membership must matter. */
+  compartment?: {
+    prepare(input: { ctx: AppContext; compartmentId: string }): Promise<Record<string, string>>;
+    /** What a caller whose role is allowed gets on a record of a compartment it is not a member of. */
+    outsider: 403 | 404;
+  };
+  /** Registered only when the web shell is served (not in API-only test apps). */
+  webOnly?: boolean;
+  /** Why the row looks as it does, where that is not obvious. */
+  why?: string;
+}
+
+function row(each: (caller: Caller) => Outcome): Row {
+  return Object.fromEntries(CALLERS.map((c) => [c, each(c)])) as Row;
+}
+
+/** Anyone, signed in or not. */
+export const publicRoute = (): Row => row(() => 'allow');
+/** Any signed-in account, supporters and staff without a second factor included. */
+export const signedIn = (): Row => row((c) => (c === 'anonymous' ? 401 : 'allow'));
+/** Staff with a second factor, of the given roles (or all). */
+export function staffOnly(roles: readonly StaffRole[] | 'all'): Row {
+  const allowed = new Set<string>(roles === 'all' ? STAFF_ROLES : roles);
+  return row((c) => (c === 'anonymous' ? 401 : allowed.has(c) ? 'allow' : 403));
+}
+export const rowWith = (base: Row, overrides: Partial<Row>): Row => ({ ...base, ...overrides });
+
+const ACCOUNT_ADMINS = ['administrator'] as const;
+const ACCOUNT_GUARDS = ['administrator', 'security_lead'] as const;
+const COMPARTMENT_KEEPERS = ['administrator', 'security_lead'] as const;
+const AUDIT_READERS = ['auditor', 'security_lead'] as const;
+const OUTBOX_READERS = ['administrator'] as const;
+
+const someone = (unique: string) => `nobody-${unique}@example.org`;
+
+export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
+  // ── operations ────────────────────────────────────────────────────────────────────────────────────
+  'GET /healthz': { expect: publicRoute() },
+  'GET /readyz': { expect: publicRoute() },
+  'GET /api/openapi.json': {
+    expect: publicRoute(),
+    why: 'the API description names routes and fields, never data',
+  },
+  'GET /*': { expect: publicRoute(), webOnly: true, why: 'the web shell; every page asks the API' },
+
+  // ── better-auth endpoints (AUTH_ENDPOINTS) ────────────────────────────────────────────────────────
+  'POST /api/auth/sign-in/email': {
+    expect: publicRoute(),
+    request: () => ({ body: { email: 'not an email', password: 'x' } }),
+    why: 'a sign-in form: anyone may try; a malformed body is refused, not the caller',
+  },
+  'POST /api/auth/sign-out': { expect: publicRoute(), fresh: 'session' },
+  'POST /api/auth/two-factor/enable': {
+    expect: signedIn(),
+    request: () => ({ body: { password: 'wrong-password-for-the-matrix' } }),
+  },
+  'POST /api/auth/two-factor/verify-totp': {
+    expect: signedIn(),
+    request: ({ caller }) => ({ body: { code: caller.totpSecret ? totpCode(caller.totpSecret) : '000000' } }),
+    fresh: 'session',
+  },
+  'POST /api/auth/two-factor/verify-backup-code': {
+    expect: signedIn(),
+    request: ({ caller }) => ({ body: { code: caller.recoveryCodes[0] ?? 'XXXXX-XXXXXXX' } }),
+    fresh: 'session',
+    why: 'a wrong code answers 401 like a refusal would, so callers with codes send a real one',
+  },
+  'POST /api/auth/two-factor/generate-backup-codes': {
+    expect: signedIn(),
+    request: () => ({ body: { password: 'wrong-password-for-the-matrix' } }),
+  },
+  'GET /api/auth/passkey/generate-register-options': { expect: signedIn() },
+  'POST /api/auth/passkey/verify-registration': {
+    expect: signedIn(),
+    request: () => ({ body: { response: {} } }),
+  },
+  'GET /api/auth/passkey/generate-authenticate-options': { expect: publicRoute() },
+  'POST /api/auth/passkey/verify-authentication': {
+    expect: publicRoute(),
+    request: () => ({ body: { response: {} } }),
+  },
+  'POST /api/auth/sign-in/magic-link': {
+    expect: publicRoute(),
+    request: ({ unique }) => ({ body: { email: someone(unique) } }),
+  },
+  'GET /api/auth/magic-link/verify': {
+    expect: publicRoute(),
+    request: () => ({ query: { token: 'not-a-real-token' } }),
+  },
+
+  // ── setup, session, invitations (public by design) ────────────────────────────────────────────────
+  'GET /api/setup': { expect: publicRoute() },
+  'POST /api/setup': {
+    expect: publicRoute(),
+    request: ({ unique }) => ({
+      body: {
+        token: 'not-a-real-setup-token',
+        name: 'Someone',
+        email: someone(unique),
+        password: 'x'.repeat(16),
+      },
+    }),
+    why: 'the one-time setup link is the credential; without it the answer is 410',
+  },
+  'GET /api/session': { expect: publicRoute(), why: 'answers null when signed out' },
+  'POST /api/invitations/lookup': {
+    expect: publicRoute(),
+    request: () => ({ body: { token: 'not-a-real-invitation-token' } }),
+  },
+  'POST /api/invitations/accept': {
+    expect: publicRoute(),
+    request: () => ({ body: { token: 'not-a-real-invitation-token', password: 'x'.repeat(16) } }),
+  },
+
+  // ── my account ────────────────────────────────────────────────────────────────────────────────────
+  'GET /api/me/security': { expect: signedIn() },
+  'DELETE /api/me/sessions/:id': { expect: signedIn() },
+  'DELETE /api/me/passkeys/:id': { expect: signedIn() },
+  'POST /api/me/step-up': {
+    expect: rowWith(signedIn(), { supporter: 401, unenrolled: 401 }),
+    why: 'without an authenticator app re-authentication cannot succeed: 401, and nothing is stepped up',
+    request: ({ caller }) => ({
+      body: {
+        password: caller.password ?? 'not-signed-in',
+        code: caller.totpSecret ? totpCode(caller.totpSecret) : '000000',
+      },
+    }),
+  },
+  'POST /api/me/burn': {
+    expect: signedIn(),
+    request: () => ({ body: { confirm: 'BURN' } }),
+    fresh: 'account',
+  },
+  'GET /api/me/tokens': { expect: staffOnly('all') },
+  'POST /api/me/tokens': {
+    expect: staffOnly('all'),
+    request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1 } }),
+  },
+  'DELETE /api/me/tokens/:id': { expect: staffOnly('all') },
+
+  // ── administration ────────────────────────────────────────────────────────────────────────────────
+  'GET /api/admin/staff': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'PATCH /api/admin/staff/:id': {
+    expect: staffOnly(ACCOUNT_ADMINS),
+    request: () => ({ body: { role: 'auditor' } }),
+  },
+  'POST /api/admin/staff/:id/burn': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'POST /api/admin/staff/:id/re-enrolment': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'GET /api/admin/invitations': { expect: staffOnly(ACCOUNT_ADMINS) },
+  'POST /api/admin/invitations': {
+    expect: staffOnly(ACCOUNT_ADMINS),
+    request: ({ unique }) => ({ body: { email: someone(unique), name: 'Invitee', role: 'outreach' } }),
+  },
+  'DELETE /api/admin/invitations/:id': { expect: staffOnly(ACCOUNT_ADMINS) },
+  'GET /api/admin/compartments': { expect: staffOnly(COMPARTMENT_KEEPERS) },
+  'POST /api/admin/compartments': {
+    expect: staffOnly(COMPARTMENT_KEEPERS),
+    request: ({ unique }) => ({ body: { code: `MTX-${unique.toUpperCase()}`, name: 'Matrix' } }),
+  },
+  'GET /api/admin/compartments/:id/members': { expect: staffOnly(COMPARTMENT_KEEPERS) },
+  'PUT /api/admin/compartments/:id/members/:userId': { expect: staffOnly(COMPARTMENT_KEEPERS) },
+  'DELETE /api/admin/compartments/:id/members/:userId': { expect: staffOnly(COMPARTMENT_KEEPERS) },
+  'GET /api/audit': { expect: staffOnly(AUDIT_READERS) },
+
+  // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
+  'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },
+  'GET /api/outbox/:id': { expect: staffOnly(OUTBOX_READERS) },
+};
