@@ -70,10 +70,13 @@ export function authorize(subject: Subject, action: string, resource?: Resource,
   if (!definition) return { allowed: false, reason: 'unknown_action' };
   const grant = definition.roles[subject.role];
   if (!grant) return { allowed: false, reason: 'role' };
-  // Supporters never hold a staff permission, even if a definition lists them by mistake for a staff action.
-  if (!isStaffRole(subject.role) && resource?.compartmentId) return { allowed: false, reason: 'compartment' };
-  if (resource?.compartmentId && !subject.compartments.has(resource.compartmentId)) {
-    return { allowed: false, reason: 'compartment' };
+  // A record is in a compartment whenever it names one: an empty id is a broken record, not a public one.
+  const compartmentId = resource?.compartmentId;
+  if (compartmentId !== undefined && compartmentId !== null) {
+    // Supporters never hold a staff permission, even if a definition lists them by mistake.
+    if (!isStaffRole(subject.role) || compartmentId === '' || !subject.compartments.has(compartmentId)) {
+      return { allowed: false, reason: 'compartment' };
+    }
   }
   if (grant === 'assigned' && resource?.assigneeId !== subject.userId)
     return { allowed: false, reason: 'assignment' };
