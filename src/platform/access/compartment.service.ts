@@ -38,6 +38,10 @@ export async function loadSubject(db: Db, actor: Actor): Promise<Subject> {
  * tables (`current_setting('passage.compartments')`), for the rest of the transaction only.
  */
 export async function bindSubject(tx: Db, subject: Subject): Promise<void> {
+  // The list travels comma-separated: an id holding a comma (or empty) would name other compartments.
+  for (const id of subject.compartments) {
+    if (id === '' || id.includes(',')) throw new Error('a compartment id cannot be empty or contain a comma');
+  }
   await tx.execute(sql`select set_config('passage.user_id', ${subject.userId}, true),
     set_config('passage.compartments', ${[...subject.compartments].join(',')}, true)`);
 }
