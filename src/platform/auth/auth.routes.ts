@@ -91,10 +91,13 @@ async function callAuth(
   request: FastifyRequest,
   call: { method: string; url: string; body?: unknown },
 ): Promise<Response> {
+  const headers = fetchHeaders(request);
+  // The body sent on is always JSON (an empty object when the caller sent none), so say so.
+  if (call.method !== 'GET') headers.set('content-type', 'application/json');
   return ctx.auth.handler(
     new Request(new URL(call.url, ctx.config.publicUrl), {
       method: call.method,
-      headers: fetchHeaders(request),
+      headers,
       body: call.method === 'GET' ? undefined : JSON.stringify(call.body ?? {}),
     }),
   );
