@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { signInThrottle } from './auth.table';
 import { DEFAULT_THROTTLE, SignInThrottle } from './throttle';
