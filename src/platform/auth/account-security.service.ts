@@ -204,6 +204,10 @@ export async function stepUpWithPassword(
   requestId: string | null,
   now = new Date(),
 ): Promise<{ stepUpUntil: string }> {
+  // An API token has no session to mark (and is never stepped up): do not pretend, nor check the secrets.
+  if (actor.sessionId.startsWith('api-token:')) {
+    throw new AppError('forbidden', 'Step up from a signed-in session, not with an API token.', 403);
+  }
   const [account] = await db
     .select({ hash: accounts.password })
     .from(accounts)
