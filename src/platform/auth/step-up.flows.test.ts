@@ -1,0 +1,174 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createStaffMember,
+  type StaffMember,
+  signIn,
+  signInAsAdministrator,
+  startTestApp,
+  type TestApp,
+  totpCode,
+} from '../../../test/harness/app';
+import { describeEachDatabase } from '../../../test/harness/databases';
+import { authorize, defineActions, STEP_UP_WINDOW_MS, type Subject } from '../access/policy';
+import { auditLog } from '../audit/audit.table';
+import { sessions } from './auth.table';
+
+const PASSWORD = 'thistle-beacon-morrow-27';
+// A test-only action; the name is unique to this file so a second declaration cannot clash.
+const ACTION = 'step_up_flows_test.open_identity';
+defineActions({ [ACTION]: { roles: { rescue_coordinator: 'any' }, stepUp: true } });
+
+const wrongCodeFor = (secret: string) =>
+  String((Number(totpCode(secret)) + 500_000) % 1_000_000).padStart(6, '0');
+
+describeEachDatabase('step-up', (getDb) => {
+  let t: TestApp;
+  let member: StaffMember;
+  let cookie: string;
+  const db = () => getDb().db;
+  let ip = 0;
+  const stepUp = (payload: object, headers: Record<string, string> = { cookie }) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/me/step-up',
+      payload,
+      headers,
+      remoteAddress: `198.51.100.${++ip}`,
+    });
+  const sessionUser = async (c = cookie) =>
+    (await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: c } })).json().user as {
+      id: string;
+      role: string;
+      stepUpAt: string | null;
+    };
+  const subject = (stepUpAt: Date | null): Subject => ({
+    userId: member.userId,
+    role: 'rescue_coordinator',
+    compartments: new Set(),
+    stepUpAt,
+  });
+  const stepUpAudits = () =>
+    db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'session.step_up'), eq(auditLog.actorId, member.userId)));
+
+  beforeAll(async () => {
+    t = await startTestApp(getDb());
+    const admin = await signInAsAdministrator(t);
+    member = await createStaffMember(t, admin.cookie, {
+      email: 'coordinator@example.org',
+      name: 'Yoon Coordinator',
+      role: 'rescue_coordinator',
+      password: PASSWORD,
+    });
+    cookie = member.cookie;
+    // Start from a session that has not re-authenticated.
+    await db().update(sessions).set({ stepUpAt: null }).where(eq(sessions.userId, member.userId));
+  });
+  afterAll(() => t?.close());
+
+  it('starts without a step-up, and policy refuses a stepUp action with step_up', async () => {
+    expect((await sessionUser()).stepUpAt).toBeNull();
+    expect(authorize(subject(null), ACTION)).toEqual({ allowed: false, reason: 'step_up' });
+  });
+
+  it('refuses a wrong authenticator code with 401, audits it as failed and marks nothing', async () => {
+    const before = (await stepUpAudits()).length;
+    const r = await stepUp({ password: PASSWORD, code: wrongCodeFor(member.totpSecret ?? '') });
+    expect(r.statusCode).toBe(401);
+    expect(r.json()).toEqual({
+      error: 'unauthenticated',
+      message: 'Re-authentication failed. Check your password and code.',
+    });
+    const audits = await stepUpAudits();
+    expect(audits.length).toBe(before + 1);
+    expect(audits.at(-1)).toMatchObject({ outcome: 'failed', resourceType: 'session' });
+    expect((await sessionUser()).stepUpAt).toBeNull();
+  });
+
+  it('refuses a wrong password with the right code with 401 and marks nothing', async () => {
+    const r = await stepUp({ password: 'not-the-password-at-all', code: totpCode(member.totpSecret ?? '') });
+    expect(r.statusCode).toBe(401);
+    expect((await sessionUser()).stepUpAt).toBeNull();
+    expect((await stepUpAudits()).at(-1)?.outcome).toBe('failed');
+  });
+
+  it('refuses a malformed code with 400 naming the field', async () => {
+    const r = await stepUp({ password: PASSWORD, code: '12ab' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toBe('code: must be the 6-digit code of your authenticator app');
+  });
+
+  it('refuses a signed-out caller with 401', async () => {
+    const r = await stepUp({ password: PASSWORD, code: '123456' }, {});
+    expect(r.statusCode).toBe(401);
+    expect(r.json()).toEqual({ error: 'unauthenticated', message: 'Sign in to continue.' });
+  });
+
+  it('marks the session with the right password and code, shown in /api/session and /api/me/security', async () => {
+    const before = Date.now();
+    const r = await stepUp({ password: PASSWORD, code: totpCode(member.totpSecret ?? '') });
+    expect(r.statusCode).toBe(200);
+    const until = Date.parse(r.json().stepUpUntil);
+    expect(until - before).toBeGreaterThanOrEqual(STEP_UP_WINDOW_MS - 1000);
+    expect(until - Date.now()).toBeLessThanOrEqual(STEP_UP_WINDOW_MS);
+    const user = await sessionUser();
+    expect(user.stepUpAt).not.toBeNull();
+    const at = new Date(user.stepUpAt ?? 0);
+    expect(Math.abs(at.getTime() - (until - STEP_UP_WINDOW_MS))).toBeLessThan(1000);
+    const security = await t.app.inject({ method: 'GET', url: '/api/me/security', headers: { cookie } });
+    expect(security.json()).toMatchObject({ stepUpAt: user.stepUpAt, stepUpWindowSeconds: 300 });
+    expect((await stepUpAudits()).at(-1)?.outcome).toBe('succeeded');
+  });
+
+  it('allows a stepUp action within 5 minutes of the step-up and refuses it after', async () => {
+    const at = new Date((await sessionUser()).stepUpAt ?? 0);
+    const s = subject(at);
+    expect(authorize(s, ACTION, undefined, new Date(at.getTime() + 1000))).toEqual({ allowed: true });
+    expect(authorize(s, ACTION, undefined, new Date(at.getTime() + STEP_UP_WINDOW_MS))).toEqual({
+      allowed: true,
+    });
+    expect(authorize(s, ACTION, undefined, new Date(at.getTime() + STEP_UP_WINDOW_MS + 1))).toEqual({
+      allowed: false,
+      reason: 'step_up',
+    });
+  });
+
+  it('marks only the session that stepped up, not the person’s other sessions', async () => {
+    const other = await signIn(t.app, member.email, PASSWORD, { totpSecret: member.totpSecret });
+    await db()
+      .update(sessions)
+      .set({ stepUpAt: null })
+      .where(eq(sessions.token, other.match(/passage\.session_token=([^.;]+)/)?.[1] ?? ''));
+    expect((await sessionUser(other)).stepUpAt).toBeNull();
+    expect((await sessionUser()).stepUpAt).not.toBeNull();
+  });
+
+  it('marks a session made by a fresh authenticator sign-in as stepped up', async () => {
+    const fresh = await signIn(t.app, member.email, PASSWORD, { totpSecret: member.totpSecret });
+    const at = (await sessionUser(fresh)).stepUpAt;
+    expect(at).not.toBeNull();
+    expect(Date.now() - Date.parse(at ?? '')).toBeLessThan(10_000);
+  });
+
+  it('refuses a step-up through an API token with 403 (a token is never stepped up)', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/me/tokens',
+      payload: { name: 'integration', days: 1 },
+      headers: { cookie },
+    });
+    expect(created.statusCode).toBe(201);
+    const r = await stepUp(
+      { password: PASSWORD, code: totpCode(member.totpSecret ?? '') },
+      { authorization: `Bearer ${created.json().token}` },
+    );
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toEqual({
+      error: 'forbidden',
+      message: 'Step up from a signed-in session, not with an API token.',
+    });
+  });
+});
