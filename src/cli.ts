@@ -80,6 +80,8 @@ program
     const db = await openDatabase(c.database);
     try {
       await runMigrations(db);
+      // Demo identities are encrypted like real ones, under this installation's key.
+      const keys = new KeyRing(loadKek(c, { create: true }).kek);
       const bar = new SingleBar({
         format: '  {module} [{bar}] {value}/{total}',
         hideCursor: true,
@@ -88,7 +90,7 @@ program
       });
       for (const seeder of seeders) {
         bar.start(seeder.count(options.scale), 0, { module: seeder.name.padEnd(18) });
-        await seeder.run(db.db, options.scale, (done) => bar.update(done));
+        await seeder.run({ db: db.db, keys }, options.scale, (done) => bar.update(done));
         bar.stop();
       }
       process.stdout.write(`Demo data (${options.scale}) written.\n`);

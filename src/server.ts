@@ -1,3 +1,4 @@
+import { modules } from './modules/registry';
 import { parseIdleOverrides } from './platform/access/roles';
 import { appendAudit } from './platform/audit/audit.service';
 import { type AuthEvents, createAuth } from './platform/auth/auth';
@@ -101,6 +102,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     if (jobs) {
       jobs.register(housekeepingJob(database.db));
       if (mail.mode === 'smtp') jobs.register(mailDeliveryJob(mail));
+      for (const module of modules) for (const job of module.jobs?.(ctx) ?? []) jobs.register(job);
       await jobs.start();
     }
     const app = await buildApp(ctx, { web: options.web ?? true });

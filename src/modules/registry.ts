@@ -1,10 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context';
+import type { JobDefinition } from '../platform/jobs/jobs';
+import type { Seeder } from '../platform/seed/seed';
+import { rescuesModule } from './rescues';
 
-/**
- * The capability modules mounted into the server. Each module adds its route plugin here when it lands;
- * its web pages register into the shell through `src/web/modules.ts`.
- */
-export function moduleRoutes(_ctx: AppContext): FastifyPluginAsync[] {
-  return [];
+/** A capability module as the composition root sees it: its routes, its jobs and its demo data. */
+export interface PassageModule {
+  name: string;
+  routes(ctx: AppContext): FastifyPluginAsync;
+  jobs?(ctx: AppContext): JobDefinition[];
+  seeder?: Seeder;
+}
+
+/** The modules mounted into the server, in dependency order. Their web pages register in `src/web/modules.ts`. */
+export const modules: PassageModule[] = [rescuesModule];
+
+export function moduleRoutes(ctx: AppContext): FastifyPluginAsync[] {
+  return modules.map((m) => m.routes(ctx));
 }

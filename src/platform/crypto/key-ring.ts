@@ -9,7 +9,9 @@ import { KEK_BYTES } from './kek-format';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Field names are table.column style identifiers: they go into the AAD, never values. */
-const FIELD = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+// A field name, optionally with the id of the row it belongs to, so a value cannot move between rows:
+// `rescue_cases.legal_name` or `traveller:<uuid>:name`.
+const FIELD = /^[a-z][a-z0-9_]*([.:][A-Za-z0-9_-]+)*$/;
 const GROUP_TYPE = /^[a-z][a-z0-9_]*$/;
 /** With the u flag a proper surrogate pair is one code point, so this matches only a lone half. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -23,7 +25,7 @@ function assertKek(kek: Buffer, what: string): void {
 
 function assertField(field: string): void {
   if (typeof field !== 'string' || field.length > 120 || !FIELD.test(field)) {
-    throw new TypeError('field must be a name such as "rescue_cases.legal_name"');
+    throw new TypeError('field must be a name such as "rescue_cases.legal_name" or "traveller:<id>:name"');
   }
 }
 

@@ -11,6 +11,7 @@ export type ErrorId =
   | 'enrolment_required'
   | 'step_up_required'
   | 'session_expired'
+  | 'gone'
   | 'internal';
 
 export class AppError extends Error {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import { users } from '../auth/auth.table';
-import type { Db } from '../db/client';
 import { STAFF_ROLES } from '../access/roles';
+import { users } from '../auth/auth.table';
 import type { Scale, Seeder } from './seed';
 
 const GIVEN = [
@@ -29,7 +28,7 @@ const SIZES: Record<Scale, number> = { small: 12, medium: 60, large: 240 };
 export const staffSeeder: Seeder = {
   name: 'staff accounts',
   count: (scale) => SIZES[scale],
-  async run(db: Db, scale, progress) {
+  async run({ db }, scale, progress) {
     const total = SIZES[scale];
     const batch = 100;
     for (let start = 0; start < total; start += batch) {

@@ -1,0 +1,111 @@
+import { eq, sql } from 'drizzle-orm';
+import { bindSubject } from '../../platform/access/compartment.service';
+import { actionDefinition, authorize, type Resource, type Subject } from '../../platform/access/policy';
+import type { AuditEntryInput } from '../../platform/audit/audit.schema';
+import { appendAudit } from '../../platform/audit/audit.service';
+import type { KeyRing } from '../../platform/crypto/key-ring';
+import type { Db } from '../../platform/db/client';
+import { AppError } from '../../platform/http/errors';
+import type { Mailer } from '../../platform/mail/mailer';
+import { rescueCases } from './rescue.table';
+
+/** What every rescue command needs: the database (or a transaction), keys, mail, the caller. */
+export interface RescueContext {
+  /** The request's transaction, bound to the caller's compartments for row-level security. */
+  db: Db;
+  /** Denials to write after the request's transaction has rolled back (see `runScoped`). */
+  denials: AuditEntryInput[];
+  keys: KeyRing;
+  mail: Mailer;
+  subject: Subject;
+  requestId: string | null;
+  now?: Date;
+}
+
+export type CaseRow = typeof rescueCases.$inferSelect;
+
+export const caseResource = (row: Pick<CaseRow, 'code' | 'compartmentId'>): Resource => ({
+  type: 'rescue_case',
+  code: row.code,
+  compartmentId: row.compartmentId,
+});
+
+/**
+ * Allows or refuses an action, auditing the decision when the action is audited. A denial is kept aside and
+ * written by `runScoped` after the request's transaction rolls back, so the rollback cannot erase it.
+ */
+export async function guard(rc: RescueContext, action: string, resource: Resource): Promise<void> {
+  const decision = authorize(rc.subject, action, resource, rc.now ?? new Date());
+  if (actionDefinition(action)?.audited) {
+    const entry: AuditEntryInput = {
+      actorId: rc.subject.userId,
+      actorRole: rc.subject.role,
+      action,
+      resourceType: resource.type,
+      resourceCode: resource.code ?? null,
+      outcome: decision.allowed ? 'allowed' : 'denied',
+      requestId: rc.requestId,
+    };
+    if (decision.allowed) await appendAudit(rc.db, entry);
+    else rc.denials.push(entry);
+  }
+  if (decision.allowed) return;
+  if (decision.reason === 'step_up') {
+    throw new AppError('step_up_required', 'Confirm it is you (step-up) to open this.', 403);
+  }
+  throw new AppError('forbidden', 'You do not have access to this.', 403);
+}
+
+/**
+ * Loads a case by code for an action. A case outside the caller's compartments answers exactly like a code
+ * that does not exist, so nobody learns that it does (SECURITY.md rule 2).
+ */
+export async function caseForAction(rc: RescueContext, code: string, action: string): Promise<CaseRow> {
+  const [row] = await rc.db.select().from(rescueCases).where(eq(rescueCases.code, code));
+  if (!row || !rc.subject.compartments.has(row.compartmentId)) {
+    if (row) {
+      rc.denials.push({
+        actorId: rc.subject.userId,
+        actorRole: rc.subject.role,
+        action,
+        resourceType: 'rescue_case',
+        resourceCode: code,
+        outcome: 'denied',
+        requestId: rc.requestId,
+      });
+    }
+    throw new AppError('not_found', 'No rescue case with this code.', 404);
+  }
+  await guard(rc, action, caseResource(row));
+  return row;
+}
+
+/**
+ * Runs one request's rescue work in a transaction bound to the caller's compartments, so row-level security
+ * (on a PostgreSQL server, for an application role without BYPASSRLS) checks every row the services touch.
+ * All or nothing: a refused or failed command changes nothing, and its denials are audited afterwards.
+ */
+export async function runScoped<T>(
+  root: Db,
+  base: Omit<RescueContext, 'db' | 'denials'>,
+  work: (rc: RescueContext) => Promise<T>,
+): Promise<T> {
+  const denials: AuditEntryInput[] = [];
+  try {
+    return await root.transaction(async (tx) => {
+      await bindSubject(tx, base.subject);
+      return work({ ...base, db: tx, denials });
+    });
+  } catch (error) {
+    for (const entry of denials) await appendAudit(root, entry);
+    throw error;
+  }
+}
+
+/** Jobs act for the system: every compartment, for this transaction only. */
+export async function runAsSystem<T>(root: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return root.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('passage.scope', 'system', true)`);
+    return work(tx);
+  });
+}

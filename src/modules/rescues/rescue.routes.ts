@@ -1,0 +1,435 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireStaff } from '../../platform/access/actor';
+import { loadSubject } from '../../platform/access/compartment.service';
+import type { AppContext } from '../../platform/http/context';
+import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
+import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';
+import {
+  CASE_STATUSES,
+  CaseCode,
+  CHECK_IN_KINDS,
+  COST_CATEGORIES,
+  CURRENCIES,
+  DESTINATIONS,
+  INCIDENT_KINDS,
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  LEG_STATUSES,
+  LegInput,
+  OpenCaseInput,
+  PHOTO_MAX_BYTES,
+  RouteTemplateLeg,
+  TravellerInput,
+} from './rescue.schema';
+import { type RescueContext, runScoped } from './rescue-access';
+import {
+  addTraveller,
+  changeCaseStatus,
+  extendRetention,
+  getRescueCase,
+  handOverCase,
+  listRescueCases,
+  openRescueCase,
+  rescueDashboard,
+  revealRescueCase,
+  updateTravellerIdentity,
+} from './rescue-case.service';
+import {
+  acknowledgeAlert,
+  addLeg,
+  createRouteTemplate,
+  listAlerts,
+  listMyLegs,
+  listRouteTemplates,
+  markLegCompromised,
+  markPartnerCompromised,
+  reportOnLeg,
+  updateLeg,
+} from './route.service';
+
+const codeParams = z.object({ code: CaseCode });
+const id = z.string().min(1, 'is required').max(100, 'is malformed');
+const position = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be a traveller number')
+  .max(30, 'must be a traveller number');
+const done = z.object({ ok: z.literal(true) });
+const tags = ['rescues'];
+
+export const rescueRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    /** Every rescue route: a staff caller with a second factor, their compartments, one bound transaction. */
+    const scoped = async <T>(
+      request: FastifyRequest,
+      work: (rc: RescueContext) => Promise<T>,
+    ): Promise<T> => {
+      const actor = await requireStaff(ctx.access, request);
+      const subject = await loadSubject(db, actor);
+      return runScoped(db, { keys: ctx.keys, mail: ctx.mail, subject, requestId: request.id }, work);
+    };
+
+    app.get(
+      '/api/rescues',
+      {
+        schema: {
+          tags,
+          summary: 'Rescue cases in my compartments, by code',
+          querystring: z.object({
+            status: z.enum(CASE_STATUSES).optional(),
+            flagged: z.enum(['true', 'false']).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            after: CaseCode.optional(),
+          }),
+        },
+      },
+      async (request) =>
+        scoped(request, (rc) =>
+          listRescueCases(rc, {
+            ...(request.query.status ? { status: request.query.status } : {}),
+            flagged: request.query.flagged === 'true',
+            limit: request.query.limit,
+            ...(request.query.after ? { after: request.query.after } : {}),
+          }),
+        ),
+    );
+
+    app.post(
+      '/api/rescues',
+      { schema: { tags, summary: 'Open a rescue case (a code name is generated)', body: OpenCaseInput } },
+      async (request, reply) =>
+        reply.code(201).send(await scoped(request, (rc) => openRescueCase(rc, request.body))),
+    );
+
+    app.get(
+      '/api/rescues/dashboard',
+      { schema: { tags, summary: 'Coordinator dashboard' } },
+      async (request) => scoped(request, (rc) => rescueDashboard(rc)),
+    );
+
+    app.get(
+      '/api/rescues/alerts',
+      { schema: { tags, summary: 'Open alerts in my compartments' } },
+      async (request) => ({
+        alerts: await scoped(request, (rc) => listAlerts(rc)),
+      }),
+    );
+
+    app.post(
+      '/api/rescues/alerts/:id/acknowledge',
+      {
+        schema: { tags, summary: 'Acknowledge an alert', params: z.object({ id }), response: { 200: done } },
+      },
+      async (request) => {
+        await scoped(request, (rc) => acknowledgeAlert(rc, request.params.id));
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      '/api/rescues/route-templates',
+      { schema: { tags, summary: 'Route templates' } },
+      async (request) => {
+        return { templates: await scoped(request, (rc) => listRouteTemplates(rc.db)) };
+      },
+    );
+
+    app.post(
+      '/api/rescues/route-templates',
+      {
+        schema: {
+          tags,
+          summary: 'Create a route template (coarse places only)',
+          body: z.object({
+            name: z.string().trim().min(1, 'is required').max(120),
+            currency: z.enum(CURRENCIES),
+            legs: z.array(RouteTemplateLeg).min(1, 'must have at least one leg').max(20),
+          }),
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await scoped(request, (rc) => createRouteTemplate(rc, request.body))),
+    );
+
+    app.post(
+      '/api/rescues/partners/:userId/compromised',
+      {
+        schema: {
+          tags,
+          summary: 'Mark a field partner compromised: flags every case that used them',
+          params: z.object({ userId: id }),
+        },
+      },
+      async (request) => scoped(request, (rc) => markPartnerCompromised(rc, request.params.userId)),
+    );
+
+    app.get(
+      '/api/rescues/:code',
+      { schema: { tags, summary: 'A rescue case (no identities)', params: codeParams } },
+      async (request) => scoped(request, (rc) => getRescueCase(rc, request.params.code)),
+    );
+
+    app.post(
+      '/api/rescues/:code/reveal',
+      {
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary: 'Open the identities and notes of a case (step-up, audited)',
+          params: codeParams,
+        },
+      },
+      async (request) => scoped(request, (rc) => revealRescueCase(rc, request.params.code)),
+    );
+
+    app.post(
+      '/api/rescues/:code/travellers',
+      { schema: { tags, summary: 'Add a traveller to a case', params: codeParams, body: TravellerInput } },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await scoped(request, (rc) => addTraveller(rc, request.params.code, request.body))),
+    );
+
+    app.patch(
+      '/api/rescues/:code/travellers/:position/identity',
+      {
+        schema: {
+          tags,
+          summary: "Set or clear a traveller's identity fields (encrypted)",
+          params: codeParams.extend({ position }),
+          body: z.object({
+            name: z.string().max(200).nullable().optional(),
+            currentRegion: z.string().max(120).nullable().optional(),
+            familyInNorthKorea: z.string().max(2000).nullable().optional(),
+            contactMethod: z.string().max(500).nullable().optional(),
+            healthNotes: z.string().max(2000).nullable().optional(),
+          }),
+          response: { 200: done },
+        },
+      },
+      async (request) => {
+        await scoped(request, (rc) =>
+          updateTravellerIdentity(rc, request.params.code, request.params.position, request.body),
+        );
+        return { ok: true as const };
+      },
+    );
+
+    app.put(
+      '/api/rescues/:code/travellers/:position/photo',
+      {
+        bodyLimit: Math.ceil(PHOTO_MAX_BYTES * 1.4),
+        schema: {
+          tags,
+          summary: 'Upload a photo: metadata stripped, stored encrypted',
+          params: codeParams.extend({ position }),
+          body: z.object({
+            dataBase64: z
+              .string()
+              .min(1, 'is required')
+              .max(Math.ceil(PHOTO_MAX_BYTES * 1.37)),
+          }),
+          response: { 200: z.object({ bytes: z.number().int() }) },
+        },
+      },
+      async (request) =>
+        scoped(request, (rc) =>
+          storeTravellerPhoto(
+            rc,
+            request.params.code,
+            request.params.position,
+            Buffer.from(request.body.dataBase64, 'base64'),
+          ),
+        ),
+    );
+
+    app.get(
+      '/api/rescues/:code/travellers/:position/photo',
+      {
+        schema: {
+          tags,
+          summary: "A traveller's photo (step-up, audited)",
+          params: codeParams.extend({ position }),
+        },
+      },
+      async (request, reply) => {
+        const image = await scoped(request, (rc) =>
+          readTravellerPhoto(rc, request.params.code, request.params.position),
+        );
+        return reply.type('image/jpeg').header('Cache-Control', 'no-store').send(image);
+      },
+    );
+
+    app.post(
+      '/api/rescues/:code/status',
+      {
+        schema: {
+          tags,
+          summary: 'Move the case to another status (impossible moves refused)',
+          params: codeParams,
+          body: z.object({
+            to: z.enum(CASE_STATUSES),
+            note: z.string().max(2000).optional(),
+            destination: z.enum(DESTINATIONS).optional(),
+          }),
+          response: { 200: done },
+        },
+      },
+      async (request) => {
+        await scoped(request, (rc) => changeCaseStatus(rc, request.params.code, request.body));
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/api/rescues/:code/handover',
+      { schema: { tags, summary: 'Hand an arrived case over to resettlement', params: codeParams } },
+      async (request) => scoped(request, (rc) => handOverCase(rc, request.params.code)),
+    );
+
+    app.post(
+      '/api/rescues/:code/retention',
+      {
+        schema: {
+          tags,
+          summary: 'Extend the retention of identities before shredding (reason required, audited)',
+          params: codeParams,
+          body: z.object({
+            days: z.number().int().min(1, 'must be 1 to 365 days').max(365, 'must be 1 to 365 days'),
+            reason: z.string().trim().min(5, 'must say why (at least 5 characters)').max(1000),
+          }),
+        },
+      },
+      async (request) => scoped(request, (rc) => extendRetention(rc, request.params.code, request.body)),
+    );
+
+    app.post(
+      '/api/rescues/:code/legs',
+      { schema: { tags, summary: 'Add a leg to the route', params: codeParams, body: LegInput } },
+      async (request, reply) =>
+        reply.code(201).send(await scoped(request, (rc) => addLeg(rc, request.params.code, request.body))),
+    );
+
+    app.patch(
+      '/api/rescues/:code/legs/:legId',
+      {
+        schema: {
+          tags,
+          summary: 'Change a leg: partner, window, budget, status',
+          params: codeParams.extend({ legId: id }),
+          body: LegInput.partial().extend({ status: z.enum(LEG_STATUSES).optional() }),
+          response: { 200: done },
+        },
+      },
+      async (request) => {
+        await scoped(request, (rc) => updateLeg(rc, request.params.code, request.params.legId, request.body));
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/api/rescues/:code/legs/:legId/compromised',
+      {
+        schema: {
+          tags,
+          summary: 'Mark a leg compromised: flags every case over the same crossing',
+          params: codeParams.extend({ legId: id }),
+        },
+      },
+      async (request) =>
+        scoped(request, (rc) => markLegCompromised(rc, request.params.code, request.params.legId)),
+    );
+
+    app.post(
+      '/api/rescues/:code/incidents',
+      {
+        schema: {
+          tags,
+          summary: 'Record an incident',
+          params: codeParams,
+          body: z.object({
+            kind: z.enum(INCIDENT_KINDS),
+            severity: z.enum(INCIDENT_SEVERITIES),
+            legId: id.nullable().optional(),
+            description: z.string().max(4000).optional(),
+          }),
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await scoped(request, (rc) => openIncident(rc, request.params.code, request.body))),
+    );
+
+    app.post(
+      '/api/rescues/:code/incidents/:incidentId/follow-ups',
+      {
+        schema: {
+          tags,
+          summary: 'Follow up an incident: a note and/or a new status',
+          params: codeParams.extend({ incidentId: id }),
+          body: z
+            .object({ note: z.string().max(4000).optional(), status: z.enum(INCIDENT_STATUSES).optional() })
+            .refine((v) => v.note || v.status, 'give a note or a status'),
+          response: { 200: done },
+        },
+      },
+      async (request) => {
+        await scoped(request, (rc) =>
+          followUpIncident(rc, request.params.code, request.params.incidentId, request.body),
+        );
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/api/rescues/:code/costs',
+      {
+        schema: {
+          tags,
+          summary: 'Record an expense (whole minor units, any currency)',
+          params: codeParams,
+          body: z.object({
+            category: z.enum(COST_CATEGORIES),
+            amountMinor: z.number().int('must be a whole number of minor units').positive('must be positive'),
+            currency: z.enum(CURRENCIES),
+            spentOn: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }),
+            legId: id.nullable().optional(),
+          }),
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await scoped(request, (rc) => recordCost(rc, request.params.code, request.body))),
+    );
+
+    // The field partner's small page talks to these two routes only.
+    app.get(
+      '/api/field/legs',
+      { schema: { tags: ['field'], summary: 'My legs (field partners)' } },
+      async (request) => ({
+        legs: await scoped(request, (rc) => listMyLegs(rc)),
+      }),
+    );
+
+    app.post(
+      '/api/field/legs/:legId/report',
+      {
+        config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['field'],
+          summary: 'Confirm a pick-up or hand-off, check in, or report a delay or a problem',
+          params: z.object({ legId: id }),
+          body: z.object({ kind: z.enum(CHECK_IN_KINDS), note: z.string().max(2000).optional() }),
+        },
+      },
+      async (request) =>
+        scoped(request, (rc) => reportOnLeg(rc, request.params.legId, request.body.kind, request.body.note)),
+    );
+  };

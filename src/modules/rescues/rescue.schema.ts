@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { CODE_NAME_PATTERN } from './code-name';
+
+/** The case's life, and the only moves between states. Anything else is refused. */
+export const CASE_STATUSES = [
+  'in_hiding',
+  'on_route',
+  'in_safe_country',
+  'in_processing',
+  'arrived',
+  'handed_over',
+  'closed',
+  'paused',
+  'lost_contact',
+  'detained',
+  'repatriated',
+  'withdrawn',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+const INTERRUPTIONS: CaseStatus[] = ['paused', 'lost_contact', 'detained', 'withdrawn'];
+
+export const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
+  in_hiding: ['on_route', ...INTERRUPTIONS],
+  on_route: ['in_safe_country', ...INTERRUPTIONS, 'repatriated'],
+  in_safe_country: ['in_processing', ...INTERRUPTIONS, 'repatriated'],
+  in_processing: ['arrived', ...INTERRUPTIONS, 'repatriated'],
+  // Arrival and handover are recorded by their own commands (destination, client code).
+  arrived: ['handed_over'],
+  handed_over: ['closed'],
+  closed: [],
+  // From an interruption, the case resumes where it can: back into hiding or on route, or ends.
+  paused: ['in_hiding', 'on_route', 'in_safe_country', 'in_processing', 'withdrawn'],
+  lost_contact: [
+    'in_hiding',
+    'on_route',
+    'in_safe_country',
+    'in_processing',
+    'detained',
+    'repatriated',
+    'withdrawn',
+  ],
+  detained: ['in_hiding', 'on_route', 'in_safe_country', 'in_processing', 'repatriated', 'withdrawn'],
+  repatriated: ['closed'],
+  withdrawn: ['closed'],
+};
+
+/** Statuses in which people are moving or waiting on the route: "on route now" on the dashboard. */
+export const ACTIVE_STATUSES: readonly CaseStatus[] = [
+  'in_hiding',
+  'on_route',
+  'in_safe_country',
+  'in_processing',
+];
+
+export const DESTINATIONS = ['south_korea', 'united_states'] as const;
+export const TRAVELLER_CATEGORIES = ['adult', 'minor', 'child_born_in_china'] as const;
+export const SEXES = ['female', 'male'] as const;
+export const AGE_BANDS = ['under_5', '5_12', '13_17', '18_29', '30_44', '45_59', '60_plus'] as const;
+export const ANSWERS = ['yes', 'no', 'declined'] as const;
+export const LEG_KINDS = [
+  'hiding_to_transit',
+  'transit',
+  'border_crossing',
+  'safe_country',
+  'handover',
+  'processing',
+  'flight',
+  'other',
+] as const;
+export const LEG_STATUSES = ['planned', 'under_way', 'completed', 'delayed', 'compromised'] as const;
+export type LegStatus = (typeof LEG_STATUSES)[number];
+export const CHECK_IN_KINDS = ['pick_up', 'hand_off', 'check_in', 'delay', 'problem'] as const;
+export const INCIDENT_KINDS = [
+  'arrest',
+  'detention',
+  'illness',
+  'broker_demand',
+  'route_closed',
+  'other',
+] as const;
+export const INCIDENT_SEVERITIES = ['low', 'high', 'critical'] as const;
+export const INCIDENT_STATUSES = ['open', 'following_up', 'resolved'] as const;
+export const COST_CATEGORIES = [
+  'transport',
+  'lodging',
+  'food',
+  'documents',
+  'broker',
+  'phone',
+  'medical',
+  'other',
+] as const;
+export const CURRENCIES = [
+  'USD',
+  'CNY',
+  'KRW',
+  'THB',
+  'LAK',
+  'VND',
+  'KHR',
+  'MNT',
+  'EUR',
+  'CAD',
+  'GBP',
+] as const;
+
+/** The budget per person when none is given: US$2,500. */
+export const DEFAULT_BUDGET_PER_PERSON_MINOR = 250_000;
+export const DEFAULT_RETENTION_DAYS = 90;
+/** A partner who confirmed a pick-up owes a check-in within this many hours. */
+export const CHECK_IN_INTERVAL_HOURS = 24;
+export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+/** A coarse place: a province or a city, never coordinates. */
+export const Place = z
+  .string()
+  .trim()
+  .min(2, 'must name a province or city')
+  .max(80, 'must be at most 80 characters')
+  .refine(
+    (v) => !/\d{1,3}\.\d{3,}/.test(v) && !/[°′″]/.test(v),
+    'must be a province or city, never coordinates',
+  );
+
+const s4Text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+export const CaseCode = z.string().regex(CODE_NAME_PATTERN, 'must be a case code such as QUIET-HERON-27');
+
+export const TravellerInput = z
+  .object({
+    category: enumOf(TRAVELLER_CATEGORIES),
+    sex: enumOf(SEXES),
+    birthYear: z
+      .number()
+      .int()
+      .min(1920, 'must be 1920 or later')
+      .max(2100, 'must be a year')
+      .nullable()
+      .optional(),
+    ageBand: enumOf(AGE_BANDS),
+    travellingWithFamily: enumOf(ANSWERS),
+    reunifyingWithFamily: enumOf(ANSWERS),
+    reunifyWithCaseCode: CaseCode.nullable().optional(),
+    traffickedInChina: enumOf(ANSWERS),
+    /** Whole years in China, or 'declined'. */
+    yearsInChina: z.union([z.number().int().min(0).max(80), z.literal('declined')], {
+      error: 'must be a whole number of years from 0 to 80, or "declined"',
+    }),
+    healthNeeds: enumOf(ANSWERS),
+    // S4 fields: encrypted before they are stored.
+    name: s4Text(200).optional(),
+    currentRegion: s4Text(120).optional(),
+    familyInNorthKorea: s4Text(2000).optional(),
+    contactMethod: s4Text(500).optional(),
+    healthNotes: s4Text(2000).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.reunifyWithCaseCode && t.reunifyingWithFamily !== 'yes') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reunifyWithCaseCode'],
+        message: 'is only given when reunifyingWithFamily is yes',
+      });
+    }
+    if (t.category === 'child_born_in_china' && !['under_5', '5_12', '13_17'].includes(t.ageBand)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ageBand'],
+        message: 'of a child born in China must be under 18',
+      });
+    }
+    if (t.category === 'minor' && !['under_5', '5_12', '13_17'].includes(t.ageBand)) {
+      ctx.addIssue({ code: 'custom', path: ['ageBand'], message: 'of a minor must be under 18' });
+    }
+  });
+export type TravellerInput = z.infer<typeof TravellerInput>;
+
+export const OpenCaseInput = z.object({
+  compartmentId: z.string().min(1, 'is required').max(100),
+  destination: enumOf(DESTINATIONS).nullable().optional(),
+  budgetPerPersonMinor: z
+    .number()
+    .int()
+    .positive('must be a positive whole number of minor units')
+    .optional(),
+  budgetCurrency: enumOf(CURRENCIES).optional(),
+  retentionDays: z
+    .number()
+    .int()
+    .min(7, 'must be 7 to 3650 days')
+    .max(3650, 'must be 7 to 3650 days')
+    .optional(),
+  travellers: z
+    .array(TravellerInput)
+    .min(1, 'must list at least one traveller')
+    .max(30, 'must be at most 30'),
+  routeTemplateId: z.string().max(100).optional(),
+  routeStart: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }).optional(),
+});
+export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
+
+export const LegInput = z.object({
+  kind: enumOf(LEG_KINDS),
+  fromPlace: Place,
+  toPlace: Place,
+  fieldPartnerId: z.string().max(100).nullable().optional(),
+  plannedStart: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }).nullable().optional(),
+  plannedEnd: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }).nullable().optional(),
+  budgetMinor: z.number().int().min(0, 'must be zero or more minor units').optional(),
+  currency: enumOf(CURRENCIES).optional(),
+});
+export type LegInput = z.infer<typeof LegInput>;
+
+export const RouteTemplateLeg = z.object({
+  kind: enumOf(LEG_KINDS),
+  from: Place,
+  to: Place,
+  days: z.number().int().min(0).max(60),
+  budgetMinor: z.number().int().min(0),
+});
+export type RouteTemplateLeg = z.infer<typeof RouteTemplateLeg>;
