@@ -37,7 +37,11 @@ interface ErrorBody {
   issues?: unknown;
 }
 
-async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -76,8 +80,25 @@ export const api = {
   get: <T>(url: string) => request<T>('GET', url),
   /** State changes always send JSON, even an empty object: the server insists on it. */
   post: <T>(url: string, body: unknown = {}) => request<T>('POST', url, body),
+  patch: <T>(url: string, body: unknown = {}) => request<T>('PATCH', url, body),
+  put: <T = null>(url: string, body?: unknown) => request<T>('PUT', url, body),
+  /** DELETE carries no body (the server refuses a JSON body on it). */
+  delete: <T = null>(url: string) => request<T>('DELETE', url),
 };
 
 export function isApiError(error: unknown, status?: number): error is ApiError {
   return error instanceof ApiError && (status === undefined || error.status === status);
+}
+
+/**
+ * The field-level problems of a refusal: the validation issues, or a service message shaped
+ * `field: reason` (e.g. `password: is among the most common passwords`).
+ */
+export function fieldErrors(error: unknown, fields: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return out;
+  for (const issue of error.issues) if (fields.includes(issue.field)) out[issue.field] = issue.message;
+  const match = /^(\w+): (.+)$/.exec(error.message);
+  if (match?.[1] && match[2] && fields.includes(match[1]) && !out[match[1]]) out[match[1]] = match[2];
+  return out;
 }

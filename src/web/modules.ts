@@ -1,4 +1,5 @@
 import { type ComponentType, createElement, type LazyExoticComponent, lazy, type ReactNode } from 'react';
+import { ACCOUNT_GUARDS, AUDIT_READERS, STAFF_ROLES } from './roles';
 
 /**
  * A page of the staff console. Modules append entries here; the console builds its navigation and
@@ -32,8 +33,27 @@ export function lazyPage<T extends Record<string, unknown>>(
 }
 
 const OutboxPage = lazyPage(() => import('./outbox/outbox-page'), 'OutboxPage');
+const PeoplePage = lazyPage(() => import('./admin/people-page'), 'PeoplePage');
+const AuditPage = lazyPage(() => import('./audit/audit-page'), 'AuditPage');
+const SecurityPage = lazyPage(() => import('./security/security-page'), 'SecurityPage');
+const InvitePage = lazyPage(() => import('./public/invite-page'), 'InvitePage');
+const SupporterSignInPage = lazyPage(() => import('./public/supporter-sign-in-page'), 'SupporterSignInPage');
 
 export const consoleModules: ConsoleModule[] = [
+  {
+    id: 'people',
+    labelKey: 'people.nav',
+    path: 'people',
+    element: createElement(PeoplePage),
+    roles: ACCOUNT_GUARDS,
+  },
+  {
+    id: 'audit',
+    labelKey: 'audit.nav',
+    path: 'audit',
+    element: createElement(AuditPage),
+    roles: AUDIT_READERS,
+  },
   {
     id: 'outbox',
     labelKey: 'outbox.nav',
@@ -41,9 +61,19 @@ export const consoleModules: ConsoleModule[] = [
     element: createElement(OutboxPage),
     roles: ['administrator'],
   },
+  {
+    id: 'security',
+    labelKey: 'security.nav',
+    path: 'security',
+    element: createElement(SecurityPage),
+    roles: STAFF_ROLES,
+  },
 ];
 
-export const publicPages: PublicPage[] = [];
+export const publicPages: PublicPage[] = [
+  { id: 'invite', path: 'invite', element: createElement(InvitePage) },
+  { id: 'supporter-sign-in', path: 'supporters/sign-in', element: createElement(SupporterSignInPage) },
+];
 
 export function visibleModules(role: string | undefined): ConsoleModule[] {
   return consoleModules.filter((m) => !m.roles || (role !== undefined && m.roles.includes(role)));

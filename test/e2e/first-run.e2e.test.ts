@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../harness/app';
 import {
+  chooseFromMenu,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
@@ -9,13 +10,6 @@ import {
   type RunningPassage,
   startPassage,
 } from '../harness/browser';
-
-/** Opens a menu from its trigger, picks an item, and waits until the menu has gone. */
-async function chooseFromMenu(page: Page, triggerTestId: string, item: string) {
-  await page.getByTestId(triggerTestId).click();
-  await page.getByRole('menuitem', { name: item }).click();
-  await page.getByRole('menu').waitFor({ state: 'detached' });
-}
 
 const ADMIN = {
   name: 'Ha-eun Park',
@@ -93,7 +87,12 @@ describe('first run: a newcomer sets Passage up', () => {
     await page.getByTestId('backup-codes').waitFor();
     expect(await page.getByTestId('backup-codes').locator('li').count()).toBeGreaterThan(0);
     await expectAccessible(page, 'enrol: backup codes');
+    await page.getByRole('checkbox', { name: 'I have saved these codes somewhere safe' }).check();
     await page.getByTestId('enrol-finish').click();
+    // An administrator lands on People & access, the first page of the console they may use.
+    await page.waitForURL(/\/console\/people$/);
+    await page.getByRole('heading', { level: 1, name: 'People & access' }).waitFor();
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Outbox' }).click();
     await page.waitForURL(/\/console\/outbox$/);
     await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
     await page.getByTestId('mail-mode').waitFor();
@@ -143,11 +142,11 @@ describe('first run: a newcomer sets Passage up', () => {
     await expectAccessible(page, 'sign-in');
     await page.getByRole('textbox', { name: 'Email' }).fill(ADMIN.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not the password at all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('The email or password is not correct.').waitFor();
     await expectAccessible(page, 'sign-in failed');
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
     await expectAccessible(page, 'sign-in: second factor');
     await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(totpSecret));

@@ -167,3 +167,99 @@ export async function expectAccessible(page: Page, label = page.url()): Promise<
 export async function hasHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
+
+/** Calls the API from inside the page, with its cookies; answers status and parsed body. */
+export async function pageApi<T = unknown>(
+  page: Page,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const response = await fetch(url, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, url, body },
+  );
+}
+
+export interface StaffAccount {
+  name: string;
+  email: string;
+  password: string;
+  /** Base32 secret of the authenticator app, once enrolled. */
+  totpSecret?: string;
+}
+
+/**
+ * The first administrator, created with the setup link and enrolled with an authenticator app through
+ * the same endpoints the web uses, signed in on `page`. Answers the TOTP secret.
+ */
+export async function setUpAdministrator(
+  page: Page,
+  passage: RunningPassage,
+  admin: StaffAccount,
+  totp: (secret: string) => string,
+): Promise<string> {
+  if (!passage.setupLink) throw new Error(`no setup link:\n${passage.output()}`);
+  const token = decodeURIComponent(new URL(passage.setupLink).hash.slice(1));
+  await page.goto(passage.url);
+  const expectOk = (step: string, r: { status: number; body: unknown }) => {
+    if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  expectOk(
+    'setup',
+    await pageApi(page, 'POST', '/api/setup', {
+      token,
+      name: admin.name,
+      email: admin.email,
+      password: admin.password,
+    }),
+  );
+  expectOk(
+    'sign-in',
+    await pageApi(page, 'POST', '/api/auth/sign-in/email', { email: admin.email, password: admin.password }),
+  );
+  const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
+    password: admin.password,
+  });
+  expectOk('two-factor/enable', enabled);
+  const secret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
+  expectOk(
+    'verify-totp',
+    await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totp(secret) }),
+  );
+  return secret;
+}
+
+/** The newest invitation (or re-enrolment) link mailed to `email`, read from the outbox as an administrator. */
+export async function invitationLinkFor(page: Page, email: string): Promise<string> {
+  const list = await pageApi<{ messages: { id: string; to: string }[] }>(page, 'GET', '/api/outbox?limit=50');
+  const message = list.body.messages.find((m) => m.to === email);
+  if (!message) throw new Error(`no mail to ${email}: ${JSON.stringify(list.body)}`);
+  const full = await pageApi<{ text: string }>(page, 'GET', `/api/outbox/${message.id}`);
+  const link = /(https?:\/\/\S+\/invite#\S+)/.exec(full.body.text)?.[1];
+  if (!link) throw new Error(`no invitation link in:\n${full.body.text}`);
+  return link;
+}
+
+/** Opens a menu from its trigger, picks an item, and waits until the menu has gone. */
+export async function chooseFromMenu(page: Page, triggerTestId: string, item: string): Promise<void> {
+  await page.getByTestId(triggerTestId).click();
+  await page.getByRole('menuitem', { name: item }).click();
+  await page.getByRole('menu').waitFor({ state: 'detached' });
+}
+
+/** Collects console errors and uncaught exceptions of a page (a CSP refusal shows up here). */
+export function collectConsoleErrors(page: Page, into: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(m.text());
+  });
+  page.on('pageerror', (e) => into.push(e.message));
+}

@@ -18,6 +18,8 @@ const KNOWN_ERRORS = new Set([
   'session_expired',
   'internal',
   'network',
+  'passkey_cancelled',
+  'passkey_failed',
 ]);
 
 /** A translated headline for the error, and the server's own sentence when it gave one. */

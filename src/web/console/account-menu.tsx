@@ -46,6 +46,11 @@ export function AccountMenu({ user }: { user: SessionUser }) {
           </Text>
         </Box>
         <Menu.Divider />
+        {user.staff && user.secondFactor !== false && (
+          <Menu.Item onClick={() => navigate('/console/security')} data-testid="menu-security">
+            {t('security.menu')}
+          </Menu.Item>
+        )}
         <Menu.Item
           color="red.8"
           data-testid="sign-out"

@@ -9,6 +9,7 @@ import { PageLoader } from '../components/page-loader';
 import { MAIN_ID, SkipLink } from '../components/skip-link';
 import { useFocusMainOnNavigate } from '../components/use-focus-main';
 import { visibleModules } from '../modules';
+import { StepUpProvider } from '../security/step-up';
 import { useSession } from '../session';
 import classes from '../shell.module.css';
 import { AccountMenu } from './account-menu';
@@ -42,65 +43,67 @@ export function ConsoleLayout() {
   const navHidden = isPhone && !opened;
 
   return (
-    <AppShell
-      header={{ height: 60 }}
-      navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding={{ base: 'sm', sm: 'lg' }}
-    >
-      <SkipLink />
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger
-              opened={opened}
-              onClick={toggle}
-              hiddenFrom="sm"
-              size="sm"
-              aria-label={opened ? t('shell.closeNavigation') : t('shell.openNavigation')}
-              aria-expanded={opened}
-              aria-controls={NAV_ID}
-              data-testid="nav-burger"
-            />
-            <Brand to="/console" />
-            <Text size="sm" c="dimmed" visibleFrom="xs">
-              {t('console.title')}
-            </Text>
-          </Group>
-          <Group gap="xs" wrap="nowrap">
-            <LanguageSwitch />
-            <AccountMenu user={user} />
-          </Group>
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar
-        id={NAV_ID}
-        component="nav"
-        aria-label={t('console.navigationLabel')}
-        p="sm"
-        inert={navHidden}
-        data-testid="console-nav"
+    <StepUpProvider>
+      <AppShell
+        header={{ height: 60 }}
+        navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        padding={{ base: 'sm', sm: 'lg' }}
       >
-        <Stack gap={4}>
-          {modules.map((m) => (
-            <NavLink
-              key={m.id}
-              component={RouterNavLink}
-              to={`/console/${m.path}`}
-              label={t(m.labelKey)}
-              active={
-                location.pathname === `/console/${m.path}` ||
-                location.pathname.startsWith(`/console/${m.path}/`)
-              }
-              variant="light"
-              fw={500}
-              data-testid={`nav-${m.id}`}
-            />
-          ))}
-        </Stack>
-      </AppShell.Navbar>
-      <AppShell.Main id={MAIN_ID} tabIndex={-1} className={`${classes.main} ${classes.consoleMain}`}>
-        <Suspense fallback={<PageLoader />}>{mustEnrol ? <EnrolSecondFactorPage /> : <Outlet />}</Suspense>
-      </AppShell.Main>
-    </AppShell>
+        <SkipLink />
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger
+                opened={opened}
+                onClick={toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label={opened ? t('shell.closeNavigation') : t('shell.openNavigation')}
+                aria-expanded={opened}
+                aria-controls={NAV_ID}
+                data-testid="nav-burger"
+              />
+              <Brand to="/console" />
+              <Text size="sm" c="dimmed" visibleFrom="xs">
+                {t('console.title')}
+              </Text>
+            </Group>
+            <Group gap="xs" wrap="nowrap">
+              <LanguageSwitch />
+              <AccountMenu user={user} />
+            </Group>
+          </Group>
+        </AppShell.Header>
+        <AppShell.Navbar
+          id={NAV_ID}
+          component="nav"
+          aria-label={t('console.navigationLabel')}
+          p="sm"
+          inert={navHidden}
+          data-testid="console-nav"
+        >
+          <Stack gap={4}>
+            {modules.map((m) => (
+              <NavLink
+                key={m.id}
+                component={RouterNavLink}
+                to={`/console/${m.path}`}
+                label={t(m.labelKey)}
+                active={
+                  location.pathname === `/console/${m.path}` ||
+                  location.pathname.startsWith(`/console/${m.path}/`)
+                }
+                variant="light"
+                fw={500}
+                data-testid={`nav-${m.id}`}
+              />
+            ))}
+          </Stack>
+        </AppShell.Navbar>
+        <AppShell.Main id={MAIN_ID} tabIndex={-1} className={`${classes.main} ${classes.consoleMain}`}>
+          <Suspense fallback={<PageLoader />}>{mustEnrol ? <EnrolSecondFactorPage /> : <Outlet />}</Suspense>
+        </AppShell.Main>
+      </AppShell>
+    </StepUpProvider>
   );
 }

@@ -70,6 +70,16 @@ export function HomePage() {
                   {t('home.staffSignIn')}
                 </Button>
               )}
+              <Button
+                component={Link}
+                to="/supporters/sign-in"
+                size="md"
+                variant="outline"
+                color="white"
+                data-testid="home-supporter-sign-in"
+              >
+                {t('home.supporterSignIn')}
+              </Button>
             </Group>
           </Stack>
         </Container>

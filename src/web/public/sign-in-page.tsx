@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Divider, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,6 +10,7 @@ import { ErrorAlert } from '../components/error-alert';
 import { PageLoader } from '../components/page-loader';
 import { PasswordField } from '../components/password-field';
 import { useDocumentTitle } from '../components/use-document-title';
+import { authenticateWithPasskey, passkeysSupported } from '../passkey';
 import { SESSION_KEY, safeNextPath, signInWithEmail, useSession, verifySecondFactor } from '../session';
 import { AuthCard } from './auth-card';
 
@@ -17,7 +18,8 @@ import { AuthCard } from './auth-card';
 function isWrongCredentials(error: unknown): boolean {
   return (
     error instanceof ApiError &&
-    (error.id === 'INVALID_EMAIL_OR_PASSWORD' || (error.status === 401 && error.id !== 'INVALID_CODE'))
+    (error.id === 'INVALID_EMAIL_OR_PASSWORD' ||
+      (error.status === 401 && error.id !== 'INVALID_CODE' && !error.id.startsWith('passkey_')))
   );
 }
 
@@ -41,6 +43,7 @@ export function SignInPage() {
   const [submitting, setSubmitting] = useState(false);
   const [step, setStep] = useState<'password' | 'code'>('password');
   const [useBackup, setUseBackup] = useState(false);
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
   useDocumentTitle(step === 'code' ? t('signIn.codeTitle') : t('signIn.title'));
 
   const form = useForm({
@@ -78,6 +81,22 @@ export function SignInPage() {
       setSubmitting(false);
     }
   });
+
+  const withPasskey = async () => {
+    setPasskeyBusy(true);
+    setError(null);
+    try {
+      await authenticateWithPasskey();
+      await finish();
+    } catch (e) {
+      // One message whatever the cause, as for passwords; cancelling is said plainly.
+      setError(
+        e instanceof ApiError && e.id !== 'passkey_cancelled' ? new ApiError(401, 'passkey_failed', '') : e,
+      );
+    } finally {
+      setPasskeyBusy(false);
+    }
+  };
 
   const submitCode = codeForm.onSubmit(async ({ code }) => {
     setSubmitting(true);
@@ -154,6 +173,17 @@ export function SignInPage() {
 
   return (
     <AuthCard title={t('signIn.title')} intro={t('signIn.intro')}>
+      {params.get('burned') && !error && (
+        <Alert
+          color="red"
+          variant="light"
+          role="status"
+          title={t('signIn.burnedTitle')}
+          data-testid="burned-notice"
+        >
+          {t('signIn.burned')}
+        </Alert>
+      )}
       {params.get('expired') && !error && (
         <Alert color="yellow" variant="light" role="status">
           {t('signIn.expired')}
@@ -182,6 +212,20 @@ export function SignInPage() {
           </Button>
         </Stack>
       </form>
+      {passkeysSupported() && (
+        <>
+          <Divider label={t('signIn.or')} labelPosition="center" />
+          <Button
+            variant="default"
+            fullWidth
+            loading={passkeyBusy}
+            onClick={withPasskey}
+            data-testid="sign-in-passkey"
+          >
+            {t('signIn.withPasskey')}
+          </Button>
+        </>
+      )}
     </AuthCard>
   );
 }
