@@ -181,3 +181,13 @@ export async function revokeMembership(
     });
   });
 }
+
+/** The compartments the caller belongs to (id, code, name): for choosing where a new record goes. */
+export async function myCompartments(db: Db, userId: string) {
+  return db
+    .select({ id: compartments.id, code: compartments.code, name: compartments.name })
+    .from(compartmentMembers)
+    .innerJoin(compartments, eq(compartments.id, compartmentMembers.compartmentId))
+    .where(and(eq(compartmentMembers.userId, userId), isNull(compartments.archivedAt)))
+    .orderBy(asc(compartments.name));
+}

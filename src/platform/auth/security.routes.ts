@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor, requireStaff } from '../access/actor';
+import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import type { AppContext } from '../http/context';
 import { AppError } from '../http/errors';
@@ -216,6 +217,25 @@ export const securityRoutes =
         const actor = await requireStaff(ctx.access, request);
         await revokeApiToken(db, actor, request.params.id, request.id);
         return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/me/compartments',
+      {
+        schema: {
+          tags: ['my account'],
+          summary: 'The compartments I am a member of',
+          response: {
+            200: z.object({
+              compartments: z.array(z.object({ id: z.string(), code: z.string(), name: z.string() })),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const actor = await requireStaff(ctx.access, request);
+        return { compartments: await myCompartments(db, actor.userId) };
       },
     );
   };
