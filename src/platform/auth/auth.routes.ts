@@ -108,6 +108,22 @@ function copyCookies(response: Response, reply: FastifyReply) {
   if (cookies.length) reply.header('set-cookie', cookies);
 }
 
+/**
+ * A response body without any `token` property, at any depth: better-auth returns the session token at the
+ * top level (sign-in) and inside `session` (email link without a callback URL, passkey sign-in).
+ */
+function withoutTokens(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTokens);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'token')
+        .map(([key, v]) => [key, withoutTokens(v)]),
+    );
+  }
+  return value;
+}
+
 async function forwardToAuth(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, body?: unknown) {
   const response = await callAuth(ctx, request, { method: request.method, url: request.url, body });
   reply.status(response.status);
@@ -137,9 +153,8 @@ async function forwardToAuth(ctx: AppContext, request: FastifyRequest, reply: Fa
   if (!text.length) return reply.send(null);
   // The session token lives in an HttpOnly cookie only; never hand it to page scripts.
   try {
-    const json = JSON.parse(text) as Record<string, unknown>;
-    if (json && typeof json === 'object' && 'token' in json) delete json.token;
-    return reply.type('application/json').send(JSON.stringify(json));
+    const json = JSON.parse(text) as unknown;
+    return reply.type('application/json').send(JSON.stringify(withoutTokens(json)));
   } catch {
     return reply.send(text);
   }
