@@ -1,0 +1,250 @@
+import crypto from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createStaffMember,
+  type StaffMember,
+  signInAsAdministrator,
+  startTestApp,
+  type TestApp,
+} from '../../../test/harness/app';
+import { describeEachDatabase } from '../../../test/harness/databases';
+import { auditLog } from '../audit/audit.table';
+import { apiTokens, users } from '../auth/auth.table';
+
+const PASSWORD = 'juniper-saddle-ember-36';
+const sha256 = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
+const LAST_ADMIN = {
+  error: 'conflict',
+  message: 'This is the last administrator: make someone else administrator first.',
+};
+
+describeEachDatabase('administration', (getDb) => {
+  let t: TestApp;
+  let admin: { cookie: string; userId: string };
+  let lead: StaffMember;
+  let worker: StaffMember;
+  let supporterId: string;
+  const db = () => getDb().db;
+  const inject = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    headers: object,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers: headers as Record<string, string>, payload });
+  const setRole = (cookie: string, id: string, role: string) =>
+    inject('PATCH', `/api/admin/staff/${id}`, { cookie }, { role });
+  const roleOf = async (id: string) => (await db().select().from(users).where(eq(users.id, id)))[0]?.role;
+
+  beforeAll(async () => {
+    t = await startTestApp(getDb());
+    admin = await signInAsAdministrator(t);
+    lead = await createStaffMember(t, admin.cookie, {
+      email: 'lead@example.org',
+      name: 'Kang Lead',
+      role: 'security_lead',
+      password: PASSWORD,
+    });
+    worker = await createStaffMember(t, admin.cookie, {
+      email: 'worker@example.org',
+      name: 'Jung Worker',
+      role: 'resettlement_worker',
+      password: PASSWORD,
+    });
+    supporterId = crypto.randomUUID();
+    await db()
+      .insert(users)
+      .values({ id: supporterId, name: 'Dana Donor', email: 'dana@example.org', emailVerified: true });
+  });
+  afterAll(() => t?.close());
+
+  describe('GET /api/admin/staff', () => {
+    it('lists staff with their role and second factor, and never a supporter account', async () => {
+      const r = await inject('GET', '/api/admin/staff', { cookie: admin.cookie });
+      expect(r.statusCode).toBe(200);
+      const staff = r.json().staff as { id: string; email: string; role: string; secondFactor: boolean }[];
+      expect(staff.map((s) => s.email).sort()).toEqual([
+        'admin@example.org',
+        'lead@example.org',
+        'worker@example.org',
+      ]);
+      expect(staff.find((s) => s.id === worker.userId)).toMatchObject({
+        role: 'resettlement_worker',
+        secondFactor: true,
+      });
+      expect(r.body).not.toContain('dana@example.org');
+    });
+
+    it('is open to a security lead and refused to other roles with 403', async () => {
+      expect((await inject('GET', '/api/admin/staff', { cookie: lead.cookie })).statusCode).toBe(200);
+      const r = await inject('GET', '/api/admin/staff', { cookie: worker.cookie });
+      expect(r.statusCode).toBe(403);
+      expect(r.json()).toEqual({ error: 'forbidden', message: 'You do not have access to this.' });
+    });
+  });
+
+  describe('PATCH /api/admin/staff/:id (role change)', () => {
+    it('changes a role, effective on the person’s next request, and audits it', async () => {
+      const r = await setRole(admin.cookie, worker.userId, 'auditor');
+      expect(r.statusCode).toBe(204);
+      expect(await roleOf(worker.userId)).toBe('auditor');
+      const s = await inject('GET', '/api/session', { cookie: worker.cookie });
+      expect(s.json().user.role).toBe('auditor');
+      expect((await inject('GET', '/api/audit', { cookie: worker.cookie })).statusCode).toBe(200);
+      const [entry] = await db()
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'account.role_change.auditor'));
+      expect(entry).toMatchObject({
+        actorId: admin.userId,
+        resourceCode: worker.userId,
+        outcome: 'succeeded',
+      });
+      await setRole(admin.cookie, worker.userId, 'resettlement_worker');
+    });
+
+    it('is for administrators only: a security lead and others get 403 and nothing changes', async () => {
+      for (const cookie of [lead.cookie, worker.cookie]) {
+        const r = await setRole(cookie, worker.userId, 'administrator');
+        expect(r.statusCode).toBe(403);
+      }
+      expect(await roleOf(worker.userId)).toBe('resettlement_worker');
+    });
+
+    it('refuses to demote the last administrator with 409', async () => {
+      const r = await setRole(admin.cookie, admin.userId, 'auditor');
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toEqual(LAST_ADMIN);
+      expect(await roleOf(admin.userId)).toBe('administrator');
+    });
+
+    it('lets an administrator step down once another administrator exists', async () => {
+      expect((await setRole(admin.cookie, lead.userId, 'administrator')).statusCode).toBe(204);
+      expect((await setRole(lead.cookie, admin.userId, 'security_lead')).statusCode).toBe(204);
+      // Now the other one is the last.
+      const r = await setRole(lead.cookie, lead.userId, 'security_lead');
+      expect(r.statusCode).toBe(409);
+      expect((await setRole(lead.cookie, admin.userId, 'administrator')).statusCode).toBe(204);
+      expect((await setRole(admin.cookie, lead.userId, 'security_lead')).statusCode).toBe(204);
+    });
+
+    it.todo(
+      'refuses to demote the last unfrozen administrator when the only other administrator is frozen (staff.service.ts counts frozen administrators)',
+    );
+
+    it('never gives a supporter account a staff role (404) and refuses an unknown role (400)', async () => {
+      const r = await setRole(admin.cookie, supporterId, 'outreach');
+      expect(r.statusCode).toBe(404);
+      expect(await roleOf(supporterId)).toBe('supporter');
+      const bad = await setRole(admin.cookie, worker.userId, 'supporter');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/^role: must be one of administrator, /);
+      expect((await setRole(admin.cookie, crypto.randomUUID(), 'outreach')).statusCode).toBe(404);
+    });
+  });
+
+  describe('API tokens', () => {
+    let token: string;
+    let tokenId: string;
+
+    it('creates a token shown once, stored only as its SHA-256', async () => {
+      const r = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: admin.cookie },
+        { name: 'reporting', days: 30 },
+      );
+      expect(r.statusCode).toBe(201);
+      const body = r.json();
+      token = body.token;
+      tokenId = body.apiToken.id;
+      expect(token).toMatch(/^psg_[A-Za-z0-9_-]{40,}$/);
+      expect(body.apiToken).toMatchObject({ name: 'reporting', revoked: false, lastUsedAt: null });
+      const rows = await db().select().from(apiTokens);
+      expect(rows.find((x) => x.id === tokenId)?.tokenHash).toBe(sha256(token));
+      expect(JSON.stringify(rows)).not.toContain(token);
+      expect(t.logs.join('\n')).not.toContain(token);
+      const list = await inject('GET', '/api/me/tokens', { cookie: admin.cookie });
+      expect(list.json().tokens.map((x: { id: string }) => x.id)).toContain(tokenId);
+      expect(list.body).not.toContain(token);
+    });
+
+    it('refuses 0 and 91 days with 400', async () => {
+      for (const days of [0, 91, 1.5]) {
+        const r = await inject('POST', '/api/me/tokens', { cookie: admin.cookie }, { name: 'x', days });
+        expect(r.statusCode).toBe(400);
+        expect(r.json().message).toMatch(/^days: must be/);
+      }
+    });
+
+    it('acts as its owner on GET routes with a bearer header', async () => {
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await inject('GET', '/api/me/tokens', auth)).statusCode).toBe(200);
+      const staff = await inject('GET', '/api/admin/staff', auth);
+      expect(staff.statusCode).toBe(200);
+      const session = await inject('GET', '/api/session', auth);
+      expect(session.json().user).toMatchObject({ id: admin.userId, stepUpAt: null });
+      const [row] = await db().select().from(apiTokens).where(eq(apiTokens.id, tokenId));
+      expect(row?.lastUsedAt).not.toBeNull();
+    });
+
+    it('cannot create tokens (403)', async () => {
+      const r = await inject(
+        'POST',
+        '/api/me/tokens',
+        { authorization: `Bearer ${token}` },
+        { name: 'x', days: 1 },
+      );
+      expect(r.statusCode).toBe(403);
+      expect(r.json()).toEqual({ error: 'forbidden', message: 'An API token cannot create tokens.' });
+    });
+
+    it('answers 401 for a malformed, unknown or expired token', async () => {
+      for (const value of ['nope', `psg_${'a'.repeat(43)}`, `${token}x`]) {
+        expect((await inject('GET', '/api/me/tokens', { authorization: `Bearer ${value}` })).statusCode).toBe(
+          401,
+        );
+      }
+      const made = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: admin.cookie },
+        { name: 'short', days: 1 },
+      );
+      await db()
+        .update(apiTokens)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(apiTokens.id, made.json().apiToken.id));
+      const r = await inject('GET', '/api/me/tokens', { authorization: `Bearer ${made.json().token}` });
+      expect(r.statusCode).toBe(401);
+    });
+
+    it('cannot be revoked by someone else (404)', async () => {
+      const r = await inject('DELETE', `/api/me/tokens/${tokenId}`, { cookie: lead.cookie });
+      expect(r.statusCode).toBe(404);
+      expect((await inject('GET', '/api/me/tokens', { authorization: `Bearer ${token}` })).statusCode).toBe(
+        200,
+      );
+    });
+
+    it('stops working at once when revoked (401), and revoking twice is 404', async () => {
+      const r = await inject('DELETE', `/api/me/tokens/${tokenId}`, { cookie: admin.cookie });
+      expect(r.statusCode).toBe(204);
+      expect((await inject('GET', '/api/me/tokens', { authorization: `Bearer ${token}` })).statusCode).toBe(
+        401,
+      );
+      expect((await inject('DELETE', `/api/me/tokens/${tokenId}`, { cookie: admin.cookie })).statusCode).toBe(
+        404,
+      );
+      const list = await inject('GET', '/api/me/tokens', { cookie: admin.cookie });
+      expect(list.json().tokens.find((x: { id: string }) => x.id === tokenId).revoked).toBe(true);
+    });
+  });
+
+  describe('GET /api/audit', () => {
+    it('is for auditors and security leads; an administrator gets 403', async () => {
+      expect((await inject('GET', '/api/audit', { cookie: lead.cookie })).statusCode).toBe(200);
+      expect((await inject('GET', '/api/audit', { cookie: admin.cookie })).statusCode).toBe(403);
+    });
+  });
+});
