@@ -29,6 +29,9 @@ echo "/usr/bin/chromium: $(/usr/bin/chromium --version 2>/dev/null || echo prese
 step 'unit and database tests (PGlite and PostgreSQL)'
 npx vitest run --project unit
 
+step 'server bundle (the journeys run the production build)'
+node scripts/build-server.mjs
+
 step 'web build'
 if [ -f scripts/ensure-web-build.mjs ]; then
   node scripts/ensure-web-build.mjs

@@ -1,5 +1,4 @@
 import { and, eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import { AppError } from '../../platform/http/errors';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { PHOTO_MAX_BYTES } from './rescue.schema';
@@ -12,6 +11,8 @@ import { travellerField } from './rescue-case.service';
  * dropped by the re-encode, the orientation is applied to the pixels, and the size is bounded.
  */
 export async function cleanPhoto(input: Buffer): Promise<Buffer> {
+  // Loaded on first use: the native image library is not needed to start the server.
+  const sharp = (await import('sharp')).default;
   if (input.length > PHOTO_MAX_BYTES) {
     throw new AppError(
       'validation_failed',

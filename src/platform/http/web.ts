@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { PROJECT_ROOT } from '../config/paths';
 import type { AppContext } from './context';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = PROJECT_ROOT;
 export const WEB_DIST = path.join(ROOT, 'dist', 'web');
 
 interface Nonces {
