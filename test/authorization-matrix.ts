@@ -203,6 +203,7 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1 } }),
   },
   'DELETE /api/me/tokens/:id': { expect: staffOnly('all') },
+  'GET /api/me/compartments': { expect: staffOnly('all'), why: 'each caller sees its own memberships only' },
 
   // ── administration ────────────────────────────────────────────────────────────────────────────────
   'GET /api/admin/staff': { expect: staffOnly(ACCOUNT_GUARDS) },
