@@ -85,11 +85,12 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     const kek = loadKek(config, { create: true });
     const keys = new KeyRing(kek.kek);
     const mail = new Mailer(database, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, logger);
-    const throttle = new SignInThrottle(database.db);
+    const secret = authSecret(config);
+    const throttle = new SignInThrottle(database.db, undefined, secret);
     const auth = createAuth({
       db: database.db,
       config,
-      secret: authSecret(config),
+      secret,
       mail,
       throttle,
       events: auditAuthEvents(database.db),

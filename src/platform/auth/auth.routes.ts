@@ -160,6 +160,27 @@ async function forwardToAuth(ctx: AppContext, request: FastifyRequest, reply: Fa
   }
 }
 
+const CALLBACK_PARAMS = ['callbackURL', 'newUserCallbackURL', 'errorCallbackURL'] as const;
+
+/**
+ * better-auth decodes the callback addresses of an email link once more with decodeURIComponent, which throws
+ * on a stray `%` (a 500): refuse such a link here with a clear 400 instead.
+ */
+function callbackProblem(query: unknown): string | null {
+  if (!query || typeof query !== 'object') return null;
+  for (const key of CALLBACK_PARAMS) {
+    const value = (query as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return `${key}: must be given once`;
+    try {
+      decodeURIComponent(value);
+    } catch {
+      return `${key}: is malformed`;
+    }
+  }
+  return null;
+}
+
 export const authRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
@@ -170,6 +191,8 @@ export const authRoutes =
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
         schema: { tags: ['auth'], summary: endpoint.summary },
         handler: async (request, reply) => {
+          const problem = callbackProblem(request.query);
+          if (problem) return reply.code(400).send({ error: 'validation_failed', message: problem });
           let body = request.body as Record<string, unknown> | undefined;
           // Never remember a device: every staff sign-in asks for the second factor.
           if (body && typeof body === 'object' && 'trustDevice' in body)
@@ -278,7 +301,9 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const { email } = await acceptInvitation(ctx.database.db, request.body, request.id);
+        const { email, reEnrolment } = await acceptInvitation(ctx.database.db, request.body, request.id);
+        // A re-enrolled account starts with a clean slate of failed sign-ins.
+        if (reEnrolment) await ctx.throttle.clear(email);
         // Sign in through better-auth so the session is made exactly as any other.
         const response = await callAuth(ctx, request, {
           method: 'POST',

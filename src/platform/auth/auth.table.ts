@@ -149,7 +149,8 @@ export const invitations = pgTable(
 );
 
 /**
- * Failed sign-in counters per account and per address. A key is `account:<email>` or `address:<ip>`;
+ * Failed sign-in counters per account and per address. A key is `account:<HMAC of the typed email>` or
+ * `address:<ip>`;
  * a key over its limit is locked until `locked_until`.
  */
 export const signInThrottle = pgTable('sign_in_throttle', {

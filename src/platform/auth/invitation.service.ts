@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../http/errors';
 import type { Mailer } from '../mail/mailer';
-import { accounts, invitations, signInThrottle, users } from './auth.table';
+import { accounts, invitations, users } from './auth.table';
 import { passwordProblem } from './password';
 
 /** An invitation link works for 72 hours. */
@@ -209,7 +209,7 @@ export async function acceptInvitation(
   input: { token: string; password: string },
   requestId: string | null,
   now = new Date(),
-): Promise<{ userId: string; email: string }> {
+): Promise<{ userId: string; email: string; reEnrolment: boolean }> {
   const preview = await openInvitation(db, input.token, now);
   const problem = passwordProblem(input.password, { email: preview.email, name: preview.name });
   if (problem) throw new AppError('validation_failed', `password: ${problem}`, 400);
@@ -233,7 +233,6 @@ export async function acceptInvitation(
         .update(accounts)
         .set({ password: passwordHash, updatedAt: now })
         .where(and(eq(accounts.userId, userId), eq(accounts.providerId, 'credential')));
-      await tx.delete(signInThrottle).where(eq(signInThrottle.key, `account:${row.email}`));
     } else {
       const [clash] = await tx.select({ id: users.id }).from(users).where(eq(users.email, row.email));
       if (clash) throw new AppError('conflict', 'An account with this address already exists.', 409);
@@ -259,7 +258,7 @@ export async function acceptInvitation(
       outcome: 'succeeded',
       requestId,
     });
-    return { userId, email: row.email };
+    return { userId, email: row.email, reEnrolment: row.userId !== null };
   });
 }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { signInThrottle } from './auth.table';
@@ -40,11 +41,18 @@ export class SignInThrottle {
   constructor(
     private readonly db: Db,
     readonly policy: ThrottlePolicy = DEFAULT_THROTTLE,
+    /** Keys the account hash, so the table cannot be read back into the emails (or passwords) people typed. */
+    private readonly pepper = 'passage-throttle',
   ) {}
+
+  /** The counter key of whatever was typed as the email: an HMAC, never the text itself. */
+  accountKey(email: string): string {
+    return `account:${crypto.createHmac('sha256', this.pepper).update(email.trim().toLowerCase()).digest('hex')}`;
+  }
 
   private keys({ ip, email }: Who): { key: string; limit: number }[] {
     const keys: { key: string; limit: number }[] = [];
-    if (email) keys.push({ key: `account:${email.toLowerCase()}`, limit: this.policy.accountFailures });
+    if (email) keys.push({ key: this.accountKey(email), limit: this.policy.accountFailures });
     if (ip) keys.push({ key: `address:${ip}`, limit: this.policy.addressFailures });
     return keys;
   }
@@ -76,9 +84,7 @@ export class SignInThrottle {
   }
 
   async recordSuccess({ email }: { email: string }): Promise<void> {
-    await this.db
-      .delete(signInThrottle)
-      .where(inArray(signInThrottle.key, [`account:${email.toLowerCase()}`]));
+    await this.db.delete(signInThrottle).where(inArray(signInThrottle.key, [this.accountKey(email)]));
   }
 
   /** An administrator's unlock (also done by unfreezing an account). */
