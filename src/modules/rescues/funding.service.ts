@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/http/errors';
 import { CODE_NAME_PATTERN } from './code-name';
-import { fundingAllocations, rescueCases, travellers } from './rescue.table';
+import { fundingAllocations, rescueCases } from './rescue.table';
 import { runAsSystem } from './rescue-access';
 
 /**
@@ -39,8 +39,10 @@ export async function fundingForCase(root: Db, caseCode: string) {
   const [row] = await runAsSystem(root, (db) =>
     db
       .select({
-        needed: sql<number>`(select count(*)::int from ${travellers} where ${travellers.caseId} = ${rescueCases.id})`,
-        funded: sql<number>`(select coalesce(sum(units), 0)::int from ${fundingAllocations} where ${fundingAllocations.caseId} = ${rescueCases.id})`,
+        // Qualified by hand: Drizzle renders a one-table select's columns unqualified, which inside these
+        // subqueries would compare the subquery's own columns (and always answer 0).
+        needed: sql<number>`(select count(*)::int from travellers t where t.case_id = rescue_cases.id)`,
+        funded: sql<number>`(select coalesce(sum(f.units), 0)::int from funding_allocations f where f.case_id = rescue_cases.id)`,
       })
       .from(rescueCases)
       .where(eq(rescueCases.code, caseCode)),

@@ -237,9 +237,11 @@ export async function listRescueCases(rc: RescueContext, filter: CaseListFilter)
       destination: rescueCases.destination,
       flagged: sql<boolean>`${rescueCases.flaggedAt} is not null`,
       openedAt: rescueCases.openedAt,
-      travellers: sql<number>`(select count(*)::int from ${travellers} where ${travellers.caseId} = ${rescueCases.id})`,
-      overdueLegs: sql<number>`(select count(*)::int from ${legs} where ${legs.caseId} = ${rescueCases.id}
-        and ${legs.status} in ('under_way', 'delayed') and ${legs.checkInDueAt} < now())`,
+      // Aliased and qualified by hand: in a one-table select Drizzle renders columns unqualified, and
+      // "case_id" = "id" inside the subquery would compare the subquery's own columns (always 0).
+      travellers: sql<number>`(select count(*)::int from travellers t where t.case_id = rescue_cases.id)`,
+      overdueLegs: sql<number>`(select count(*)::int from legs l where l.case_id = rescue_cases.id
+        and l.status in ('under_way', 'delayed') and l.check_in_due_at < ${rc.now ?? new Date()})`,
     })
     .from(rescueCases)
     .where(and(...where))

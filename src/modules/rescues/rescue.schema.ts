@@ -130,6 +130,8 @@ const s4Text = (max: number) => z.string().trim().max(max, `must be at most ${ma
 
 export const CaseCode = z.string().regex(CODE_NAME_PATTERN, 'must be a case code such as QUIET-HERON-27');
 
+const YEARS = 'must be a whole number of years from 0 to 80, or "declined"';
+
 export const TravellerInput = z
   .object({
     category: enumOf(TRAVELLER_CATEGORIES),
@@ -147,8 +149,8 @@ export const TravellerInput = z
     reunifyWithCaseCode: CaseCode.nullable().optional(),
     traffickedInChina: enumOf(ANSWERS),
     /** Whole years in China, or 'declined'. */
-    yearsInChina: z.union([z.number().int().min(0).max(80), z.literal('declined')], {
-      error: 'must be a whole number of years from 0 to 80, or "declined"',
+    yearsInChina: z.union([z.number().int(YEARS).min(0, YEARS).max(80, YEARS), z.literal('declined')], {
+      error: YEARS,
     }),
     healthNeeds: enumOf(ANSWERS),
     // S4 fields: encrypted before they are stored.

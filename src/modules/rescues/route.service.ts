@@ -370,15 +370,13 @@ async function flagCases(tx: Db, caseIds: string[], reason: string, now: Date) {
     await tx
       .insert(caseEvents)
       .values({ id: uuid(), caseId: c.id, compartmentId: c.compartmentId, kind: 'flagged', at: now });
-    await tx
-      .insert(rescueAlerts)
-      .values({
-        id: uuid(),
-        caseId: c.id,
-        compartmentId: c.compartmentId,
-        kind: 'compromised',
-        raisedAt: now,
-      });
+    await tx.insert(rescueAlerts).values({
+      id: uuid(),
+      caseId: c.id,
+      compartmentId: c.compartmentId,
+      kind: 'compromised',
+      raisedAt: now,
+    });
   }
   return flagged.length;
 }
@@ -399,7 +397,15 @@ export async function markLegCompromised(rc: RescueContext, code: string, legId:
     const sameRoute = await tx
       .selectDistinct({ caseId: legs.caseId })
       .from(legs)
-      .where(and(eq(legs.fromPlace, leg.fromPlace), eq(legs.toPlace, leg.toPlace)));
+      .where(
+        and(
+          // Only the caller's compartments: the same as row-level security enforces on a server, so the
+          // answer never counts (and the command never touches) cases the caller may not know exist.
+          inArray(legs.compartmentId, [...rc.subject.compartments]),
+          eq(legs.fromPlace, leg.fromPlace),
+          eq(legs.toPlace, leg.toPlace),
+        ),
+      );
     const flagged = await flagCases(
       tx,
       sameRoute.map((r) => r.caseId),
@@ -433,15 +439,21 @@ export async function markPartnerCompromised(rc: RescueContext, partnerId: strin
       .insert(partnerFlags)
       .values({ userId: partnerId, compromisedAt: now, markedBy: rc.subject.userId })
       .onConflictDoNothing();
+    // Only legs and cases in the caller's compartments (as row-level security enforces on a server).
+    const inScope = inArray(legs.compartmentId, memberOf);
     const used = await tx
       .selectDistinct({ caseId: legs.caseId })
       .from(legs)
-      .where(eq(legs.fieldPartnerId, partnerId));
+      .where(and(inScope, eq(legs.fieldPartnerId, partnerId)));
     await tx
       .update(legs)
       .set({ status: 'compromised', compromisedAt: now, updatedAt: now })
       .where(
-        and(eq(legs.fieldPartnerId, partnerId), inArray(legs.status, ['planned', 'under_way', 'delayed'])),
+        and(
+          inScope,
+          eq(legs.fieldPartnerId, partnerId),
+          inArray(legs.status, ['planned', 'under_way', 'delayed']),
+        ),
       );
     const flagged = await flagCases(
       tx,
