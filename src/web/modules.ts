@@ -38,6 +38,9 @@ const AuditPage = lazyPage(() => import('./audit/audit-page'), 'AuditPage');
 const SecurityPage = lazyPage(() => import('./security/security-page'), 'SecurityPage');
 const InvitePage = lazyPage(() => import('./public/invite-page'), 'InvitePage');
 const SupporterSignInPage = lazyPage(() => import('./public/supporter-sign-in-page'), 'SupporterSignInPage');
+const RescuesPage = lazyPage(() => import('../modules/rescues/web/rescues-page'), 'RescuesPage');
+// The field partner's page stays outside the console shell: a phone on a bad connection loads only it.
+const FieldPage = lazyPage(() => import('../modules/rescues/web/field/field-page'), 'FieldPage');
 
 export const consoleModules: ConsoleModule[] = [
   {
@@ -62,6 +65,13 @@ export const consoleModules: ConsoleModule[] = [
     roles: ['administrator'],
   },
   {
+    id: 'rescues',
+    labelKey: 'rescues:nav',
+    path: 'rescues',
+    element: createElement(RescuesPage),
+    roles: ['rescue_coordinator', 'security_lead'],
+  },
+  {
     id: 'security',
     labelKey: 'security.nav',
     path: 'security',
@@ -73,6 +83,7 @@ export const consoleModules: ConsoleModule[] = [
 export const publicPages: PublicPage[] = [
   { id: 'invite', path: 'invite', element: createElement(InvitePage) },
   { id: 'supporter-sign-in', path: 'supporters/sign-in', element: createElement(SupporterSignInPage) },
+  { id: 'field', path: 'field', element: createElement(FieldPage) },
 ];
 
 export function visibleModules(role: string | undefined): ConsoleModule[] {

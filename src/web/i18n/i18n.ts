@@ -1,5 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { registerRescuesNav } from '../../modules/rescues/web/i18n/nav';
 import en from './en.json';
 import ko from './ko.json';
 
@@ -48,6 +49,7 @@ export function initI18n() {
     interpolation: { escapeValue: false },
     initAsync: false,
   });
+  registerRescuesNav(i18next);
   document.documentElement.lang = i18next.language;
   return i18next;
 }

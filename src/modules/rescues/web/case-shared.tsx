@@ -1,0 +1,42 @@
+import { Paper, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { rescueKeys } from './rescues-api';
+
+/** A mutation on the case that refreshes the case (and the lists) once it is done. */
+export function useCaseMutation<V, R = unknown>(
+  code: string,
+  fn: (v: V) => Promise<R>,
+  done?: (r: R) => void,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: async (r) => {
+      done?.(r);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: rescueKeys.case(code) }),
+        queryClient.invalidateQueries({ queryKey: rescueKeys.all, refetchType: 'none' }),
+      ]);
+    },
+  });
+}
+
+export function Section({
+  title,
+  children,
+  testId,
+}: {
+  title: string;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Paper withBorder radius="md" p={{ base: 'sm', sm: 'md' }} component="section" data-testid={testId}>
+      <Title order={2} size="h4" mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Paper>
+  );
+}

@@ -1,0 +1,337 @@
+import type {
+  AGE_BANDS,
+  ANSWERS,
+  CASE_STATUSES,
+  CHECK_IN_KINDS,
+  COST_CATEGORIES,
+  CURRENCIES,
+  DESTINATIONS,
+  INCIDENT_KINDS,
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  LEG_KINDS,
+  LEG_STATUSES,
+  SEXES,
+  TRAVELLER_CATEGORIES,
+} from '../rescue.schema';
+
+/*
+ * The shapes the rescues routes answer with (rescue-case.service.ts, route.service.ts). Only codes,
+ * statuses and coarse facts live in the query cache; identities never do (see case-identities.tsx).
+ */
+
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export type Destination = (typeof DESTINATIONS)[number];
+export type LegStatus = (typeof LEG_STATUSES)[number];
+export type LegKind = (typeof LEG_KINDS)[number];
+export type Answer = (typeof ANSWERS)[number];
+export type CheckInKind = (typeof CHECK_IN_KINDS)[number];
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export type CostCategory = (typeof COST_CATEGORIES)[number];
+export type TravellerCategory = (typeof TRAVELLER_CATEGORIES)[number];
+export type Sex = (typeof SEXES)[number];
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+export interface CaseSummary {
+  code: string;
+  status: CaseStatus;
+  statusChangedAt: string;
+  destination: Destination | null;
+  flagged: boolean;
+  openedAt: string;
+  travellers: number;
+  overdueLegs: number;
+}
+
+export interface CaseList {
+  cases: CaseSummary[];
+  nextAfter: string | null;
+}
+
+export interface Dashboard {
+  byStatus: Partial<Record<CaseStatus, number>>;
+  onRouteNow: number;
+  overdueLegs: { code: string; legPosition: number; checkInDueAt: string | null }[];
+  openIncidents: number;
+  flaggedCases: number;
+  openAlerts: number;
+}
+
+export interface Alert {
+  id: string;
+  kind: 'overdue_check_in' | 'partner_problem' | 'compromised' | string;
+  raisedAt: string;
+  code: string;
+  legPosition: number | null;
+}
+
+export interface RouteTemplate {
+  id: string;
+  name: string;
+  currency: string;
+  legs: { kind: LegKind; from: string; to: string; days: number; budgetMinor: number }[];
+}
+
+export interface Traveller {
+  position: number;
+  category: TravellerCategory;
+  sex: Sex;
+  ageBand: AgeBand;
+  birthYear: number | null;
+  // Intake answers: absent for roles that do not plan rescues.
+  travellingWithFamily?: Answer;
+  reunifyingWithFamily?: Answer;
+  reunifyWithCaseCode?: string | null;
+  traffickedInChina?: Answer;
+  yearsInChina?: number | 'declined' | null;
+  healthNeeds?: Answer;
+  hasIdentity: boolean;
+  hasPhoto: boolean;
+}
+
+export interface Leg {
+  id: string;
+  position: number;
+  kind: LegKind;
+  fromPlace: string;
+  toPlace: string;
+  fieldPartnerId: string | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  status: LegStatus;
+  budgetMinor: number;
+  currency: string;
+  pickedUpAt: string | null;
+  handedOffAt: string | null;
+  checkInDueAt: string | null;
+  overdue: boolean;
+}
+
+export interface Incident {
+  id: string;
+  legId: string | null;
+  kind: IncidentKind;
+  severity: IncidentSeverity;
+  status: IncidentStatus;
+  openedAt: string;
+  resolvedAt: string | null;
+}
+
+export interface RescueCase {
+  code: string;
+  status: CaseStatus;
+  statusChangedAt: string;
+  nextStatuses: CaseStatus[];
+  destination: Destination | null;
+  flagged: boolean;
+  flagReason: string | null;
+  openedAt: string;
+  arrivedAt: string | null;
+  handedOverAt: string | null;
+  closedAt: string | null;
+  retention: { days: number; shredDueAt: string | null; shreddedAt: string | null; daysLeft: number | null };
+  travellers: Traveller[];
+  legs: Leg[];
+  incidents: Incident[];
+  costs: {
+    budgetPerPersonMinor: number;
+    budgetCurrency: string;
+    budgetTotalMinor: number;
+    spent: { currency: string; amountMinor: number }[];
+    items: {
+      id: string;
+      legId: string | null;
+      category: CostCategory;
+      amountMinor: number;
+      currency: string;
+      spentOn: string;
+    }[];
+    fundedUnits: number;
+    unitsNeeded: number;
+  };
+  timeline: {
+    kind: string;
+    fromStatus: CaseStatus | null;
+    toStatus: CaseStatus | null;
+    at: string;
+    hasNote: boolean;
+  }[];
+  allowedActions: string[];
+}
+
+/** S4: held in component state while the panel is open, never in the query cache. */
+export interface Revealed {
+  code: string;
+  travellers: {
+    position: number;
+    name: string | null;
+    currentRegion: string | null;
+    familyInNorthKorea: string | null;
+    contactMethod: string | null;
+    healthNotes: string | null;
+    hasPhoto: boolean;
+  }[];
+  incidents: { id: string; description: string | null; notes: { at: string; note: string | null }[] }[];
+  checkIns: { legId: string; kind: CheckInKind; at: string; note: string | null }[];
+  timelineNotes: { kind: string; at: string; note: string | null }[];
+}
+
+export interface MyLeg {
+  id: string;
+  code: string;
+  position: number;
+  fromPlace: string;
+  toPlace: string;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  status: LegStatus;
+  checkInDueAt: string | null;
+  travellers: number;
+}
+
+export const ACTIONS = {
+  readIntake: 'rescue_case.read_intake',
+  readS4: 'rescue_case.read_s4',
+  open: 'rescue_case.open',
+  write: 'rescue_case.write',
+  handover: 'rescue_case.handover',
+  extendRetention: 'rescue_case.extend_retention',
+  markCompromised: 'rescue_case.mark_compromised',
+} as const;
+
+export const rescueKeys = {
+  all: ['rescues'] as const,
+  dashboard: ['rescues', 'dashboard'] as const,
+  alerts: ['rescues', 'alerts'] as const,
+  list: (status: string, flagged: boolean) => ['rescues', 'list', status, flagged] as const,
+  templates: ['rescues', 'route-templates'] as const,
+  compartments: ['me', 'compartments'] as const,
+  case: (code: string) => ['rescues', 'case', code] as const,
+  myLegs: ['field', 'legs'] as const,
+};
+
+export const casePath = (code: string) => `/api/rescues/${encodeURIComponent(code)}`;
+/** Console links carry the code only (never a name): /console/rescues?case=QUIET-HERON-27 */
+export const caseLink = (code: string) => `/console/rescues?case=${encodeURIComponent(code)}`;
+
+/** ISO 4217 minor digits of a currency as the browser knows them (KRW 0, USD 2). */
+export function minorDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
+}
+export function formatMoney(amountMinor: number, currency: string, locale: string): string {
+  const digits = minorDigits(currency);
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amountMinor / 10 ** digits);
+}
+/** "12.50" in USD -> 1250 minor units, by string arithmetic (never a float); null if not a plain amount. */
+export function parseMinor(text: string, currency: string): number | null {
+  const digits = minorDigits(currency);
+  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim().replaceAll(',', ''));
+  if (!match) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return null;
+  const value = Number(`${match[1]}${fraction.padEnd(digits, '0')}`);
+  return value > 0 ? value : null;
+}
+
+// The enums, repeated here so the browser does not download Zod; `satisfies` keeps them in step.
+export const CASE_STATUS_LIST = [
+  'in_hiding',
+  'on_route',
+  'in_safe_country',
+  'in_processing',
+  'arrived',
+  'handed_over',
+  'closed',
+  'paused',
+  'lost_contact',
+  'detained',
+  'repatriated',
+  'withdrawn',
+] as const satisfies readonly CaseStatus[];
+export const DESTINATION_LIST = ['south_korea', 'united_states'] as const satisfies readonly Destination[];
+export const CATEGORY_LIST = [
+  'adult',
+  'minor',
+  'child_born_in_china',
+] as const satisfies readonly TravellerCategory[];
+export const SEX_LIST = ['female', 'male'] as const satisfies readonly Sex[];
+export const AGE_BAND_LIST = [
+  'under_5',
+  '5_12',
+  '13_17',
+  '18_29',
+  '30_44',
+  '45_59',
+  '60_plus',
+] as const satisfies readonly AgeBand[];
+export const UNDER_18: readonly AgeBand[] = ['under_5', '5_12', '13_17'];
+export const ANSWER_LIST = ['yes', 'no', 'declined'] as const satisfies readonly Answer[];
+export const LEG_KIND_LIST = [
+  'hiding_to_transit',
+  'transit',
+  'border_crossing',
+  'safe_country',
+  'handover',
+  'processing',
+  'flight',
+  'other',
+] as const satisfies readonly LegKind[];
+export const INCIDENT_KIND_LIST = [
+  'arrest',
+  'detention',
+  'illness',
+  'broker_demand',
+  'route_closed',
+  'other',
+] as const satisfies readonly IncidentKind[];
+export const SEVERITY_LIST = ['low', 'high', 'critical'] as const satisfies readonly IncidentSeverity[];
+export const COST_CATEGORY_LIST = [
+  'transport',
+  'lodging',
+  'food',
+  'documents',
+  'broker',
+  'phone',
+  'medical',
+  'other',
+] as const satisfies readonly CostCategory[];
+export const CURRENCY_LIST = [
+  'USD',
+  'CNY',
+  'KRW',
+  'THB',
+  'LAK',
+  'VND',
+  'KHR',
+  'MNT',
+  'EUR',
+  'CAD',
+  'GBP',
+] as const;
+export const CHECK_IN_LIST = [
+  'pick_up',
+  'hand_off',
+  'check_in',
+  'delay',
+  'problem',
+] as const satisfies readonly CheckInKind[];
+
+/** Compile-time proof that each list names every value of its enum. */
+type Exhaustive<L extends readonly string[], T extends string> = [T] extends [L[number]] ? true : never;
+export const _exhaustive: [
+  Exhaustive<typeof CASE_STATUS_LIST, CaseStatus>,
+  Exhaustive<typeof LEG_KIND_LIST, LegKind>,
+  Exhaustive<typeof INCIDENT_KIND_LIST, IncidentKind>,
+  Exhaustive<typeof COST_CATEGORY_LIST, CostCategory>,
+  Exhaustive<typeof AGE_BAND_LIST, AgeBand>,
+  Exhaustive<typeof CURRENCY_LIST, (typeof CURRENCIES)[number]>,
+] = [true, true, true, true, true, true];

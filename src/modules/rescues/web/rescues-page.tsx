@@ -1,0 +1,74 @@
+import { Stack, Tabs, Text, Title } from '@mantine/core';
+import i18next from 'i18next';
+import { lazy, Suspense } from 'react';
+import { useSearchParams } from 'react-router';
+import { PageLoader } from '../../../web/components/page-loader';
+import { useDocumentTitle } from '../../../web/components/use-document-title';
+import { CaseListView } from './case-list';
+import { DashboardView } from './dashboard';
+import { registerRescuesTranslations } from './i18n/register';
+import { useRescuesT } from './ui';
+
+registerRescuesTranslations(i18next);
+
+// The case page and the intake form are the heavy parts: each loads when first opened.
+const CasePage = lazy(async () => ({ default: (await import('./case-page')).CasePage }));
+const OpenCaseForm = lazy(async () => ({ default: (await import('./open-case-form')).OpenCaseForm }));
+
+const VIEWS = ['dashboard', 'cases', 'open'] as const;
+type View = (typeof VIEWS)[number];
+
+/**
+ * Rescues, one console entry: the overview, the case list, the intake form, and a case by its code.
+ * Views live in the query string (`?view=cases`, `?case=QUIET-HERON-27`): a code, never a name.
+ */
+export function RescuesPage() {
+  const { t } = useRescuesT();
+  const [params, setParams] = useSearchParams();
+  const code = params.get('case');
+  const view: View = VIEWS.includes(params.get('view') as View) ? (params.get('view') as View) : 'dashboard';
+  useDocumentTitle(code ?? t(view === 'dashboard' ? 'title' : `views.${view}`));
+
+  if (code) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <CasePage key={code} code={code} />
+      </Suspense>
+    );
+  }
+
+  return (
+    <Stack gap="lg" maw={1100}>
+      <Stack gap={4}>
+        <Title order={1} size="h2">
+          {t('title')}
+        </Title>
+        <Text c="dimmed">{t('intro')}</Text>
+      </Stack>
+      <Tabs
+        value={view}
+        onChange={(v) => setParams(v && v !== 'dashboard' ? { view: v } : {})}
+        keepMounted={false}
+      >
+        <Tabs.List mb="md" aria-label={t('views.label')}>
+          {VIEWS.map((v) => (
+            <Tabs.Tab key={v} value={v} data-testid={`rescues-tab-${v}`}>
+              {t(`views.${v}`)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="dashboard">
+          <DashboardView />
+        </Tabs.Panel>
+        <Tabs.Panel value="cases">
+          <CaseListView />
+        </Tabs.Panel>
+        <Tabs.Panel value="open">
+          <Suspense fallback={<PageLoader />}>
+            <OpenCaseForm />
+          </Suspense>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
