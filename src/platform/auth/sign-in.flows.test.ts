@@ -185,7 +185,7 @@ describeEachDatabase('signing in', (getDb) => {
           lockedUntil: new Date(Date.now() - 1000),
           windowStartedAt: new Date(Date.now() - 16 * 60_000),
         })
-        .where(eq(signInThrottle.key, `account:${staff.email}`));
+        .where(eq(signInThrottle.key, t.ctx.throttle.accountKey(staff.email)));
       const r = await signInRequest(staff.email, PASSWORD, freshIp());
       expect(r.statusCode).toBe(200);
       expect(r.json()).toMatchObject({ twoFactorRedirect: true });

@@ -115,6 +115,42 @@ describeEachDatabase('supporters sign in with an email link', (getDb) => {
       expect(JSON.stringify(await db().select().from(sessions))).toContain(token);
     });
 
+    it('refuses a link whose callback address is malformed with 400, not a 500', async () => {
+      await requestLink('donor@example.org');
+      const link = (await linkFor('donor@example.org')).replace(/callbackURL=[^&]*/, 'callbackURL=%25zz');
+      const r = await t.app.inject({ method: 'GET', url: link });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toEqual({ error: 'validation_failed', message: 'callbackURL: is malformed' });
+    });
+
+    it('refuses a link whose callback address is on another site with 400 and no session', async () => {
+      await requestLink('donor@example.org');
+      const link = (await linkFor('donor@example.org')).replace(
+        /callbackURL=[^&]*/,
+        `callbackURL=${encodeURIComponent('https://evil.example/')}`,
+      );
+      const r = await t.app.inject({ method: 'GET', url: link });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toEqual({
+        error: 'validation_failed',
+        message: 'callbackURL: must be a path on this site',
+      });
+      expect(cookiesOf(r)).not.toContain('session_token');
+    });
+
+    it('refuses to mail a link with a callback address on another site', async () => {
+      for (const callbackURL of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/sign-in/magic-link',
+          payload: { email: 'donor@example.org', callbackURL },
+          remoteAddress: '192.0.2.200',
+        });
+        expect(r.statusCode).toBe(400);
+        expect(r.json().message).toBe('callbackURL: must be a path on this site');
+      }
+    });
+
     it('gets an account of its own, as a supporter, from a first link to a new address', async () => {
       await requestLink('new.donor@example.org');
       const r = await t.app.inject({ method: 'GET', url: await linkFor('new.donor@example.org') });

@@ -52,7 +52,7 @@ describeEachDatabase('SignInThrottle', (getDb) => {
     const [row] = await getDb()
       .db.select()
       .from(signInThrottle)
-      .where(eq(signInThrottle.key, 'account:d@example.org'));
+      .where(eq(signInThrottle.key, throttle.accountKey('d@example.org')));
     expect(row?.failures).toBe(1);
   });
 
@@ -77,6 +77,13 @@ describeEachDatabase('SignInThrottle', (getDb) => {
     const who = { ip: null, email: 'f@example.org' };
     await Promise.all(Array.from({ length: 5 }, () => throttle.recordFailure(who, at(0))));
     expect(await throttle.isLocked(who, at(1))).toBe(true);
+  });
+
+  it('stores no typed email: an account is counted under an HMAC of it', async () => {
+    await throttle.recordFailure({ ip: null, email: 'Typed.Secret@Example.org' }, at(0));
+    const rows = await getDb().db.select().from(signInThrottle);
+    expect(rows.map((r) => r.key)).toEqual([throttle.accountKey('typed.secret@example.org')]);
+    expect(JSON.stringify(rows).toLowerCase()).not.toContain('typed.secret');
   });
 
   it('never locks a caller with neither address nor email', async () => {
