@@ -4,7 +4,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { isApiError } from './api';
-import { readStyleNonce } from './csp';
+import { readStyleNonce, shareStyleNonce } from './csp';
 import { createRouter } from './router';
 import { SESSION_KEY } from './session';
 import { cssVariablesResolver, theme } from './theme';
@@ -33,7 +33,7 @@ function createQueryClient(): QueryClient {
 export function App() {
   const [queryClient] = useState(createQueryClient);
   const [router] = useState(createRouter);
-  const [nonce] = useState(() => readStyleNonce());
+  const [nonce] = useState(() => shareStyleNonce(readStyleNonce()));
   return (
     <MantineProvider
       theme={theme}

@@ -5,3 +5,12 @@
 export function readStyleNonce(doc: Document = document): string {
   return doc.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? '';
 }
+
+/**
+ * Modals lock page scrolling with a <style> element that react-remove-scroll adds itself; it takes its
+ * nonce from the global `__webpack_nonce__` (through get-nonce). Without it the CSP refuses that style.
+ */
+export function shareStyleNonce(nonce: string): string {
+  if (nonce) (globalThis as { __webpack_nonce__?: string }).__webpack_nonce__ = nonce;
+  return nonce;
+}

@@ -234,7 +234,8 @@ function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: string }) {
                     <Button
                       size="compact-sm"
                       variant="subtle"
-                      color="red.8"
+                      color="red.9"
+                      c="red.9"
                       onClick={() => setFreezing(s)}
                       aria-label={t('people.staff.freezeNamed', { name: s.name })}
                       data-testid="staff-freeze"
@@ -423,7 +424,8 @@ function InvitationsTab() {
                       <Button
                         size="compact-sm"
                         variant="subtle"
-                        color="red.8"
+                        color="red.9"
+                        c="red.9"
                         onClick={() => setRevoking(i)}
                         aria-label={t('people.invitations.revokeNamed', { email: i.email })}
                         data-testid="invitation-revoke"
@@ -703,7 +705,8 @@ function MembersPanel({ compartment }: { compartment: Compartment }) {
                     <Button
                       size="compact-sm"
                       variant="subtle"
-                      color="red.8"
+                      color="red.9"
+                      c="red.9"
                       loading={revoke.isPending && revoke.variables === m.userId}
                       onClick={() => revoke.mutate(m.userId)}
                       aria-label={t('people.compartments.revokeNamed', { name: m.name })}

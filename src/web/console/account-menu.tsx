@@ -52,7 +52,7 @@ export function AccountMenu({ user }: { user: SessionUser }) {
           </Menu.Item>
         )}
         <Menu.Item
-          color="red.8"
+          color="red.9"
           data-testid="sign-out"
           onClick={async () => {
             await signOut();

@@ -98,7 +98,6 @@ export function InvitePage() {
     setError(null);
     try {
       const answer = await api.post<{ signedIn: boolean }>('/api/invitations/accept', { token, password });
-      queryClient.removeQueries({ queryKey: ['invitation'] });
       await queryClient.invalidateQueries({ queryKey: SESSION_KEY });
       // Replace, so the spent link leaves the history; the console asks for the second factor next.
       navigate(answer.signedIn ? '/console' : '/sign-in', { replace: true });

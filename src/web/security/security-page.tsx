@@ -309,7 +309,8 @@ function PasskeysSection({
                   <Table.Td ta="right">
                     <Button
                       variant="subtle"
-                      color="red.8"
+                      color="red.9"
+                      c="red.9"
                       size="compact-sm"
                       onClick={() => setRemoving(p.id)}
                       aria-label={t('security.passkeys.removeNamed', {
@@ -436,7 +437,8 @@ function SessionsSection({
                 ) : (
                   <Button
                     variant="subtle"
-                    color="red.8"
+                    color="red.9"
+                    c="red.9"
                     size="compact-sm"
                     loading={revoke.isPending && revoke.variables === s.id}
                     onClick={() => revoke.mutate(s.id)}
@@ -558,7 +560,8 @@ function TokensSection() {
                 <Table.Td ta="right">
                   <Button
                     variant="subtle"
-                    color="red.8"
+                    color="red.9"
+                    c="red.9"
                     size="compact-sm"
                     onClick={() => setRevoking(k)}
                     aria-label={t('security.tokens.revokeNamed', { name: k.name })}
@@ -655,7 +658,7 @@ function BurnSection() {
         <List.Item>{t('security.burn.what4')}</List.Item>
       </List>
       <Group>
-        <Button color="red.8" onClick={() => setOpened(true)} data-testid="burn-open">
+        <Button color="red.9" onClick={() => setOpened(true)} data-testid="burn-open">
           {t('security.burn.button')}
         </Button>
       </Group>
@@ -684,7 +687,7 @@ function BurnSection() {
               {t('common.cancel')}
             </Button>
             <Button
-              color="red.8"
+              color="red.9"
               disabled={typed.trim() !== 'BURN'}
               loading={busy}
               onClick={burn}
