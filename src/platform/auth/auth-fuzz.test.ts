@@ -10,7 +10,7 @@ import { accounts, apiTokens, invitations, passkeys, sessions, twoFactors, users
 const PREFIXES = ['/api/auth/', '/api/setup', '/api/invitations/', '/api/me/', '/api/admin/'];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** Requests per route (each is one of: anonymous, signed in as an enrolled administrator, garbage credentials). */
-const RUNS_PER_ROUTE = Number(process.env.PASSAGE_FUZZ_RUNS ?? 40);
+const RUNS_PER_ROUTE = Number(process.env.PASSAGE_FUZZ_RUNS ?? 30);
 
 const TABLES = { users, sessions, accounts, invitations, twoFactors, passkeys, apiTokens };
 
