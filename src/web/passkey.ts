@@ -7,6 +7,8 @@ import { ApiError, api } from './api';
 
 function cancelled(error: unknown): ApiError {
   const name = error instanceof Error ? error.name : '';
+  if ((error as { code?: string } | null)?.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED')
+    return new ApiError(0, 'passkey_exists', '');
   // NotAllowedError is what browsers answer when the person closes the prompt or it times out.
   if (name === 'NotAllowedError' || name === 'AbortError') return new ApiError(0, 'passkey_cancelled', '');
   if (error instanceof ApiError) return error;

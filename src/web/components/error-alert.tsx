@@ -20,6 +20,7 @@ const KNOWN_ERRORS = new Set([
   'network',
   'passkey_cancelled',
   'passkey_failed',
+  'passkey_exists',
 ]);
 
 /** A translated headline for the error, and the server's own sentence when it gave one. */

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { ApiError } from '../api';
+import { ApiError, isApiError } from '../api';
 import { CodeField } from '../components/code-field';
 import { ErrorAlert } from '../components/error-alert';
 import { PageLoader } from '../components/page-loader';
@@ -112,17 +112,31 @@ export function SignInPage() {
     }
   });
 
-  const errorView = isWrongCode(error) ? (
-    <Alert color="red" variant="light" role="alert" title={t('signIn.failedTitle')} data-testid="error-alert">
-      {t('signIn.wrongCode')}
-    </Alert>
-  ) : isWrongCredentials(error) && step === 'password' ? (
-    <Alert color="red" variant="light" role="alert" title={t('signIn.failedTitle')} data-testid="error-alert">
-      {t('signIn.failed')}
-    </Alert>
-  ) : error ? (
-    <ErrorAlert error={error} />
-  ) : null;
+  // At the code step every refusal means the code (the server words all sign-in failures alike).
+  const errorView =
+    isWrongCode(error) || (step === 'code' && isApiError(error, 401)) ? (
+      <Alert
+        color="red"
+        variant="light"
+        role="alert"
+        title={t('signIn.failedTitle')}
+        data-testid="error-alert"
+      >
+        {t('signIn.wrongCode')}
+      </Alert>
+    ) : isWrongCredentials(error) && step === 'password' ? (
+      <Alert
+        color="red"
+        variant="light"
+        role="alert"
+        title={t('signIn.failedTitle')}
+        data-testid="error-alert"
+      >
+        {t('signIn.failed')}
+      </Alert>
+    ) : error ? (
+      <ErrorAlert error={error} />
+    ) : null;
 
   if (step === 'code') {
     return (
