@@ -57,10 +57,21 @@ export async function guard(rc: RescueContext, action: string, resource: Resourc
 }
 
 /**
+ * A role that may never take the action is refused (403, the denial audited) before anything is looked up,
+ * so its answer is the same whether the code exists, is in another compartment or not (only roles that may
+ * take the action learn, by a 404, that they are not in the case's compartment, and never more).
+ */
+export async function refuseRoleWithoutGrant(rc: RescueContext, action: string, resource: Resource) {
+  if (actionDefinition(action)?.roles[rc.subject.role]) return;
+  await guard(rc, action, resource);
+}
+
+/**
  * Loads a case by code for an action. A case outside the caller's compartments answers exactly like a code
  * that does not exist, so nobody learns that it does (SECURITY.md rule 2).
  */
 export async function caseForAction(rc: RescueContext, code: string, action: string): Promise<CaseRow> {
+  await refuseRoleWithoutGrant(rc, action, { type: 'rescue_case', code, compartmentId: null });
   const [row] = await rc.db.select().from(rescueCases).where(eq(rescueCases.code, code));
   if (!row || !rc.subject.compartments.has(row.compartmentId)) {
     if (row) {

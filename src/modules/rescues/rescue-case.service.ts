@@ -36,6 +36,7 @@ import {
   caseResource,
   guard,
   type RescueContext,
+  refuseRoleWithoutGrant,
   runAsSystem,
 } from './rescue-access';
 import { planLegsFromTemplate } from './route.service';
@@ -106,6 +107,7 @@ async function uniqueCode(db: Db): Promise<string> {
 
 export async function openRescueCase(rc: RescueContext, input: OpenCaseInput): Promise<{ code: string }> {
   const now = rc.now ?? new Date();
+  await refuseRoleWithoutGrant(rc, RESCUE_ACTIONS.open, { type: 'rescue_case', compartmentId: null });
   const [compartment] = await rc.db
     .select()
     .from(compartments)

@@ -134,7 +134,7 @@ export const rescueRoutes =
       '/api/rescues/route-templates',
       { schema: { tags, summary: 'Route templates' } },
       async (request) => {
-        return { templates: await scoped(request, (rc) => listRouteTemplates(rc.db)) };
+        return { templates: await scoped(request, (rc) => listRouteTemplates(rc)) };
       },
     );
 

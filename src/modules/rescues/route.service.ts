@@ -17,13 +17,25 @@ import {
   rescueCases,
   routeTemplates,
 } from './rescue.table';
-import { type CaseRow, caseForAction, guard, type RescueContext, runAsSystem } from './rescue-access';
+import {
+  type CaseRow,
+  caseForAction,
+  guard,
+  type RescueContext,
+  refuseRoleWithoutGrant,
+  runAsSystem,
+} from './rescue-access';
 
 const uuid = () => crypto.randomUUID();
 const HOUR = 3_600_000;
 
-export async function listRouteTemplates(db: Db) {
-  const rows = await db.select().from(routeTemplates).orderBy(asc(routeTemplates.name));
+/** Route templates name crossings and budgets: for those who plan rescues, like creating one. */
+export async function listRouteTemplates(rc: RescueContext) {
+  await guard(rc, RESCUE_ACTIONS.open, {
+    type: 'route_template',
+    compartmentId: [...rc.subject.compartments][0] ?? '-',
+  });
+  const rows = await rc.db.select().from(routeTemplates).orderBy(asc(routeTemplates.name));
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -267,6 +279,7 @@ export async function listMyLegs(rc: RescueContext) {
 
 /** A partner's report on a leg: pick-up, hand-off, routine check-in, delay or problem. */
 export async function reportOnLeg(rc: RescueContext, legId: string, report: PartnerReport, note?: string) {
+  await refuseRoleWithoutGrant(rc, RESCUE_ACTIONS.partnerUpdate, { type: 'rescue_leg', compartmentId: null });
   const [leg] = await rc.db.select().from(legs).where(eq(legs.id, legId));
   const [caseRow] = leg ? await rc.db.select().from(rescueCases).where(eq(rescueCases.id, leg.caseId)) : [];
   if (!leg || !caseRow || !rc.subject.compartments.has(leg.compartmentId)) {
@@ -564,6 +577,7 @@ export async function listAlerts(rc: RescueContext) {
 }
 
 export async function acknowledgeAlert(rc: RescueContext, alertId: string) {
+  await refuseRoleWithoutGrant(rc, RESCUE_ACTIONS.write, { type: 'rescue_alert', compartmentId: null });
   const [alert] = await rc.db.select().from(rescueAlerts).where(eq(rescueAlerts.id, alertId));
   if (!alert || !rc.subject.compartments.has(alert.compartmentId))
     throw new AppError('not_found', 'No such alert.', 404);
