@@ -193,37 +193,53 @@ describeEachDatabase('rescues: who sees what', (getDb) => {
       outsiders = [w.outsiderAdmin, w.otherCoordinator, w.otherLead];
     });
 
-    it('gets 404 for the case, exactly as for a code that does not exist', async () => {
-      const unknown = await call(t, w.otherCoordinator, 'GET', '/api/rescues/NOBODY-HERE-00');
+    it('gets for the case exactly what it gets for a code that does not exist: 404, or 403 by role', async () => {
       for (const who of outsiders) {
+        const unknown = await call(t, who, 'GET', '/api/rescues/NOBODY-HERE-00');
         const r = await call(t, who, 'GET', `/api/rescues/${code}`);
-        expect(r.statusCode).toBe(404);
+        expect(r.statusCode).toBe(who === w.outsiderAdmin ? 403 : 404);
+        expect(r.statusCode).toBe(unknown.statusCode);
         expect(r.body).toBe(unknown.body);
       }
     });
 
-    it('gets 404 from every route that names the case or its legs, changing nothing', async () => {
+    it('learns nothing from any route that names the case or its legs, and changes nothing', async () => {
       const [before] = await db
         .execute(sql`select count(*)::int as n from legs`)
         .then((r) => (r as unknown as { rows: { n: number }[] }).rows);
+      const unknownLeg = crypto.randomUUID();
       for (const who of outsiders) {
         await stepUp(t, who);
-        for (const [method, url, body] of caseRoutes(code, legA)) {
+        const unknownRoutes = caseRoutes('NOBODY-HERE-00', unknownLeg);
+        for (const [i, [method, url, body]] of caseRoutes(code, legA).entries()) {
           const r = await call(t, who, method as 'GET', url, body);
-          expect(r.statusCode, `${who.role} ${method} ${url}: ${r.body}`).toBe(404);
+          const [um, uu, ub] = unknownRoutes[i] ?? [];
+          const unknown = await call(t, who, um as 'GET', uu ?? '', ub);
+          // The same status and message as for a case that does not exist: 404, or 403 when the role may
+          // never take the action (then whatever the code).
+          expect([403, 404], `${who.role} ${method} ${url}: ${r.body}`).toContain(r.statusCode);
+          expect(r.body, `${who.role} ${method} ${url}`).toBe(unknown.body);
+          if (who !== w.outsiderAdmin && method === 'GET' && url === `/api/rescues/${code}`) {
+            expect(r.statusCode).toBe(404);
+          }
           for (const value of Object.values(NAMES)) expect(r.body).not.toContain(value);
         }
         const report = await call(t, who, 'POST', `/api/field/legs/${legA}/report`, { kind: 'check_in' });
-        expect(report.statusCode).toBe(404);
+        const unknownReport = await call(t, who, 'POST', `/api/field/legs/${unknownLeg}/report`, {
+          kind: 'check_in',
+        });
+        expect(report.body).toBe(unknownReport.body);
       }
       const [after] = await db
         .execute(sql`select count(*)::int as n from legs`)
         .then((r) => (r as unknown as { rows: { n: number }[] }).rows);
       expect(after).toEqual(before);
       // The denials are audited although every request failed.
-      const denied = await audits(db, 'rescue_case.read', code, w.otherCoordinator.userId);
-      expect(denied.length).toBeGreaterThanOrEqual(1);
-      expect(denied.every((d) => d.outcome === 'denied')).toBe(true);
+      for (const who of outsiders) {
+        const denied = await audits(db, 'rescue_case.read', code, who.userId);
+        expect(denied.length, String(who.role)).toBeGreaterThanOrEqual(1);
+        expect(denied.every((d) => d.outcome === 'denied')).toBe(true);
+      }
     });
 
     it('gets an empty list and an empty dashboard: not even the existence of the case', async () => {
