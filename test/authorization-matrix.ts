@@ -37,6 +37,10 @@
  * prepared in a compartment every actor is a member of (expecting `expect`), and once on a record in a
  * compartment no actor belongs to (expecting `outsider` for the roles `expect` allows; others keep theirs).
  */
+
+import { runScoped } from '../src/modules/rescues/rescue-access';
+import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
+import type { Subject } from '../src/platform/access/policy';
 import { STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
 import type { AppContext } from '../src/platform/http/context';
 import { CALLERS, type Caller, type TestActor } from './harness/actors';
@@ -98,6 +102,46 @@ const AUDIT_READERS = ['auditor', 'security_lead'] as const;
 const OUTBOX_READERS = ['administrator'] as const;
 
 const someone = (unique: string) => `nobody-${unique}@example.org`;
+
+// ── rescues ──
+const RESCUE_PLANNERS = ['rescue_coordinator'] as const;
+const RESCUE_LEADS = ['rescue_coordinator', 'security_lead'] as const;
+const CASE_READERS = ['rescue_coordinator', 'security_lead', 'resettlement_worker'] as const;
+
+/** A rescue case opened straight through the service, in the given compartment. */
+async function buildRescueCase(ctx: AppContext, compartmentId: string): Promise<string> {
+  const subject: Subject = {
+    userId: 'matrix',
+    role: 'rescue_coordinator',
+    compartments: new Set([compartmentId]),
+    stepUpAt: null,
+  };
+  const { code } = await runScoped(
+    ctx.database.db,
+    { keys: ctx.keys, mail: ctx.mail, subject, requestId: null },
+    (rc) => openRescueCase(rc, { compartmentId, travellers: [matrixTraveller] }),
+  );
+  return code;
+}
+const matrixTraveller = {
+  category: 'adult',
+  sex: 'female',
+  ageBand: '30_44',
+  travellingWithFamily: 'no',
+  reunifyingWithFamily: 'no',
+  traffickedInChina: 'no',
+  yearsInChina: 3,
+  healthNeeds: 'no',
+} as const;
+/** A route on a case: a member may get what its role allows; a caller outside gets 404 (no existence). */
+const rescueCase = (roles: readonly StaffRole[], request?: MatrixEntry['request']): MatrixEntry => ({
+  expect: staffOnly(roles),
+  compartment: {
+    prepare: async ({ ctx, compartmentId }) => ({ code: await buildRescueCase(ctx, compartmentId) }),
+    outsider: 404,
+  },
+  ...(request ? { request } : {}),
+});
 
 export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   // ── operations ────────────────────────────────────────────────────────────────────────────────────
@@ -228,6 +272,80 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   'PUT /api/admin/compartments/:id/members/:userId': { expect: staffOnly(COMPARTMENT_KEEPERS) },
   'DELETE /api/admin/compartments/:id/members/:userId': { expect: staffOnly(COMPARTMENT_KEEPERS) },
   'GET /api/audit': { expect: staffOnly(AUDIT_READERS) },
+
+  // ── rescues (src/modules/rescues/rescue.policy.ts) ─────────────────────────────────────────────────
+  'GET /api/rescues': {
+    expect: staffOnly(CASE_READERS),
+    why: "only cases of the caller's compartments; every other role is refused outright",
+  },
+  'POST /api/rescues': {
+    expect: staffOnly(RESCUE_PLANNERS),
+    request: () => ({ body: { compartmentId: 'not-a-compartment', travellers: [matrixTraveller] } }),
+    why: 'coordinators get a 400 for a compartment they are not in; other roles are refused first',
+  },
+  'GET /api/rescues/dashboard': { expect: staffOnly(RESCUE_LEADS) },
+  'GET /api/rescues/alerts': { expect: staffOnly(RESCUE_LEADS) },
+  'POST /api/rescues/alerts/:id/acknowledge': { expect: staffOnly(RESCUE_PLANNERS) },
+  'GET /api/rescues/route-templates': {
+    expect: staffOnly(RESCUE_PLANNERS),
+    why: 'templates name crossings and budgets: for those who plan rescues',
+  },
+  'POST /api/rescues/route-templates': {
+    expect: staffOnly(RESCUE_PLANNERS),
+    request: ({ unique }) => ({
+      body: {
+        name: `Matrix ${unique}`,
+        currency: 'USD',
+        legs: [{ kind: 'transit', from: 'Jilin', to: 'Kunming', days: 2, budgetMinor: 100 }],
+      },
+    }),
+  },
+  'POST /api/rescues/partners/:userId/compromised': { expect: staffOnly(RESCUE_LEADS) },
+  'GET /api/rescues/:code': rescueCase(CASE_READERS),
+  'POST /api/rescues/:code/reveal': {
+    ...rescueCase(RESCUE_PLANNERS),
+    why: 'a sign-in with an authenticator code counts as a step-up for five minutes',
+  },
+  'POST /api/rescues/:code/travellers': rescueCase(RESCUE_PLANNERS, () => ({ body: matrixTraveller })),
+  'PATCH /api/rescues/:code/travellers/:position/identity': rescueCase(RESCUE_PLANNERS, () => ({
+    params: { position: '1' },
+    body: { healthNotes: null },
+  })),
+  'PUT /api/rescues/:code/travellers/:position/photo': rescueCase(RESCUE_PLANNERS, () => ({
+    params: { position: '1' },
+    body: { dataBase64: 'AAAA' },
+  })),
+  'GET /api/rescues/:code/travellers/:position/photo': rescueCase(RESCUE_PLANNERS, () => ({
+    params: { position: '1' },
+  })),
+  'POST /api/rescues/:code/status': rescueCase(RESCUE_PLANNERS, () => ({ body: { to: 'paused' } })),
+  'POST /api/rescues/:code/handover': rescueCase(RESCUE_PLANNERS),
+  'POST /api/rescues/:code/retention': rescueCase(RESCUE_LEADS, () => ({
+    body: { days: 5, reason: 'matrix check' },
+  })),
+  'POST /api/rescues/:code/legs': rescueCase(RESCUE_PLANNERS, () => ({
+    body: { kind: 'transit', fromPlace: 'Jilin', toPlace: 'Kunming' },
+  })),
+  'PATCH /api/rescues/:code/legs/:legId': rescueCase(RESCUE_PLANNERS, () => ({ body: { budgetMinor: 1 } })),
+  'POST /api/rescues/:code/legs/:legId/compromised': rescueCase(RESCUE_LEADS),
+  'POST /api/rescues/:code/incidents': rescueCase(RESCUE_PLANNERS, () => ({
+    body: { kind: 'illness', severity: 'low' },
+  })),
+  'POST /api/rescues/:code/incidents/:incidentId/follow-ups': rescueCase(RESCUE_PLANNERS, () => ({
+    body: { status: 'resolved' },
+  })),
+  'POST /api/rescues/:code/costs': rescueCase(RESCUE_PLANNERS, () => ({
+    body: { category: 'food', amountMinor: 100, currency: 'USD', spentOn: '2031-01-01T00:00:00Z' },
+  })),
+  'GET /api/field/legs': {
+    expect: staffOnly('all'),
+    why: 'answers only the legs assigned to the caller: an empty list for everyone else',
+  },
+  'POST /api/field/legs/:legId/report': {
+    expect: staffOnly(['rescue_coordinator', 'field_partner']),
+    request: () => ({ body: { kind: 'check_in' } }),
+    why: 'a partner on a leg not assigned to them is refused (src/modules/rescues/rescues.access.test.ts)',
+  },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
   'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },
