@@ -147,7 +147,7 @@ function IncidentCard({
               {i.status !== 'resolved' ? (
                 <Button
                   size="xs"
-                  color="green.8"
+                  color="teal.9"
                   onClick={() =>
                     follow.mutate({ status: 'resolved', ...(note.trim() ? { note: note.trim() } : {}) })
                   }

@@ -381,7 +381,7 @@ function HandoverPanel({ rescue, canHandOver }: { rescue: RescueCase; canHandOve
       <Stack gap="sm">
         <Text size="sm">{t('case.handoverIntro')}</Text>
         {clientCodes ? (
-          <Alert color="green" variant="light" role="status" title={t('case.handoverDone')}>
+          <Alert color="passage" variant="light" role="status" title={t('case.handoverDone')}>
             <List data-testid="client-codes" spacing={2}>
               {clientCodes.map((cc) => (
                 <List.Item key={cc}>

@@ -280,7 +280,7 @@ function FieldLeg({ leg, online }: { leg: MyLeg; online: boolean }) {
             </Text>
           )}
           {sending?.state === 'sent' && (
-            <Text size="sm" c="green.9" fw={600}>
+            <Text size="sm" fw={600} style={{ color: '#1b6b30' }}>
               ✓ {t(`field.actions.${sending.kind}`)}:{' '}
               {t('field.state.sent', { time: when(sending.at?.toISOString() ?? null) })}
             </Text>
