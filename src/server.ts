@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { modules } from './modules/registry';
 import { parseIdleOverrides } from './platform/access/roles';
 import { appendAudit } from './platform/audit/audit.service';
 import { type AuthEvents, createAuth } from './platform/auth/auth';
+import { users } from './platform/auth/auth.table';
 import { issueSetupToken } from './platform/auth/setup.service';
 import { SignInThrottle } from './platform/auth/throttle';
 import type { Config } from './platform/config/config';
@@ -40,13 +42,17 @@ export interface Passage {
 /** Sign-in outcomes go to the audit log by account id, never by the typed email or anything secret. */
 function auditAuthEvents(db: Db): AuthEvents {
   return {
-    async signInFailed({ path, reason }) {
+    async signInFailed({ path, who, reason }) {
+      // By account id when the typed email is an account's; never the typed text itself.
+      const [account] = who
+        ? await db.select({ id: users.id }).from(users).where(eq(users.email, who.toLowerCase()))
+        : [];
       await appendAudit(db, {
         actorId: null,
         actorRole: null,
         action: `auth.sign_in_failed${path.replaceAll('/', '.').replaceAll('-', '_')}`,
         resourceType: 'account',
-        resourceCode: null,
+        resourceCode: account?.id ?? null,
         outcome: reason === 'locked' || reason === 'frozen' ? 'denied' : 'failed',
         requestId: null,
       });

@@ -128,9 +128,20 @@ describeEachDatabase('administration', (getDb) => {
       expect((await setRole(admin.cookie, lead.userId, 'security_lead')).statusCode).toBe(204);
     });
 
-    it.todo(
-      'refuses to demote the last unfrozen administrator when the only other administrator is frozen (staff.service.ts counts frozen administrators)',
-    );
+    it('refuses to demote the last unfrozen administrator when the only other administrator is frozen', async () => {
+      const second = await createStaffMember(t, admin.cookie, {
+        email: 'second.admin@example.org',
+        name: 'Second Admin',
+        role: 'administrator',
+        password: PASSWORD,
+      });
+      await db().update(users).set({ frozenAt: new Date() }).where(eq(users.id, second.userId));
+      const r = await setRole(admin.cookie, admin.userId, 'security_lead');
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toEqual(LAST_ADMIN);
+      expect(await roleOf(admin.userId)).toBe('administrator');
+      await db().update(users).set({ role: 'development' }).where(eq(users.id, second.userId));
+    });
 
     it('never gives a supporter account a staff role (404) and refuses an unknown role (400)', async () => {
       const r = await setRole(admin.cookie, supporterId, 'outreach');

@@ -103,7 +103,8 @@ export const adminRoutes =
         },
       },
       async (request) => {
-        const actor = await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
+        // The role check is burnAccount's own, so a refused attempt is audited as denied.
+        const actor = await requireStaff(ctx.access, request);
         return burnAccount(db, ctx.mail, actor, request.params.id, request.id);
       },
     );

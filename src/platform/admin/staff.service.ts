@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
 import type { StaffActor } from '../access/actor';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
@@ -46,7 +46,10 @@ export async function listStaff(db: Db): Promise<StaffView[]> {
     }));
 }
 
-/** Changes a staff member's role. A supporter can never be given a staff role; the last administrator stays. */
+/**
+ * Changes a staff member's role. A supporter can never be given a staff role, and the last administrator who
+ * is not frozen stays one.
+ */
 export async function changeStaffRole(
   db: Db,
   actor: StaffActor,
@@ -63,7 +66,7 @@ export async function changeStaffRole(
       const [others] = await tx
         .select({ n: count() })
         .from(users)
-        .where(and(eq(users.role, 'administrator'), ne(users.id, userId)));
+        .where(and(eq(users.role, 'administrator'), ne(users.id, userId), isNull(users.frozenAt)));
       if ((others?.n ?? 0) === 0) {
         throw new AppError(
           'conflict',

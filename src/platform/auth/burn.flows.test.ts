@@ -245,8 +245,18 @@ describeEachDatabase('burn switch', (getDb) => {
       expect(rows.some((e) => e.action === 'account.burn_self' && e.actorId === self.userId)).toBe(true);
     });
 
-    it.todo(
-      'writes a denied audit entry when an outreach staffer tries to burn another account (admin.routes.ts refuses by role before burnAccount can audit it)',
-    );
+    it('writes a denied audit entry when an outreach staffer tries to burn another account', async () => {
+      // Accounts made earlier in this file: invitations are rate-limited per address.
+      const target = admin;
+      const r = await post(`/api/admin/staff/${target.userId}/burn`, {}, { cookie: outreach.cookie });
+      expect(r.statusCode).toBe(403);
+      const rows = await db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'account.burn'), eq(auditLog.outcome, 'denied')));
+      expect(rows.some((e) => e.actorId === outreach.userId && e.resourceCode === target.userId)).toBe(true);
+      const [still] = await db().select().from(users).where(eq(users.id, target.userId));
+      expect(still?.frozenAt).toBeNull();
+    });
   });
 });
