@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { compartments } from '../../platform/access/compartment.table';
 import { allowedActions, present } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
@@ -25,7 +25,6 @@ import {
   incidentNotes,
   incidents,
   legs,
-  rescueAlerts,
   rescueCases,
   resettlementHandovers,
   travellers,
@@ -711,55 +710,61 @@ export async function rescueDashboard(rc: RescueContext) {
   };
   if (!memberOf.length) return empty;
   await guard(rc, RESCUE_ACTIONS.dashboard, { type: 'rescue_case', compartmentId: memberOf[0] });
-  const inScope = inArray(rescueCases.compartmentId, memberOf);
   const now = rc.now ?? new Date();
-  const [byStatus, [onRoute], overdue, [openIncidents], [flagged], [openAlerts]] = await Promise.all([
-    rc.db
-      .select({ status: rescueCases.status, n: count() })
-      .from(rescueCases)
-      .where(inScope)
-      .groupBy(rescueCases.status),
-    rc.db
-      .select({ n: count() })
-      .from(travellers)
-      .innerJoin(rescueCases, eq(rescueCases.id, travellers.caseId))
-      .where(and(inScope, inArray(rescueCases.status, [...ACTIVE_STATUSES]))),
-    rc.db
-      .select({ code: rescueCases.code, legPosition: legs.position, checkInDueAt: legs.checkInDueAt })
-      .from(legs)
-      .innerJoin(rescueCases, eq(rescueCases.id, legs.caseId))
-      .where(
-        and(
-          inArray(legs.compartmentId, memberOf),
-          inArray(legs.status, ['under_way', 'delayed']),
-          sql`${legs.checkInDueAt} < ${now}`,
-        ),
-      )
-      .orderBy(asc(legs.checkInDueAt))
-      .limit(50),
-    rc.db
-      .select({ n: count() })
-      .from(incidents)
-      .where(and(inArray(incidents.compartmentId, memberOf), sql`${incidents.status} <> 'resolved'`)),
-    rc.db
-      .select({ n: count() })
-      .from(rescueCases)
-      .where(and(inScope, sql`${rescueCases.flaggedAt} is not null`)),
-    rc.db
-      .select({ n: count() })
-      .from(rescueAlerts)
-      .where(and(inArray(rescueAlerts.compartmentId, memberOf), isNull(rescueAlerts.acknowledgedAt))),
-  ]);
+  const inScope = sql.join(
+    memberOf.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const active = sql.join(
+    ACTIVE_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  // The counts in one statement (one round trip instead of five); the compartment filter is in every part.
+  const counted = (await rc.db.execute(sql`select
+      (select coalesce(json_object_agg(s.status, s.n), '{}'::json) from (
+        select status, count(*)::int as n from rescue_cases where compartment_id in (${inScope}) group by status
+      ) s) as by_status,
+      (select count(*)::int from travellers t join rescue_cases c on c.id = t.case_id
+        where c.compartment_id in (${inScope}) and c.status in (${active})) as on_route,
+      (select count(*)::int from incidents
+        where compartment_id in (${inScope}) and status <> 'resolved') as open_incidents,
+      (select count(*)::int from rescue_cases
+        where compartment_id in (${inScope}) and flagged_at is not null) as flagged,
+      (select count(*)::int from rescue_alerts
+        where compartment_id in (${inScope}) and acknowledged_at is null) as open_alerts`)) as unknown as {
+    rows: {
+      by_status: Record<string, number> | string;
+      on_route: number;
+      open_incidents: number;
+      flagged: number;
+      open_alerts: number;
+    }[];
+  };
+  const overdue = await rc.db
+    .select({ code: rescueCases.code, legPosition: legs.position, checkInDueAt: legs.checkInDueAt })
+    .from(legs)
+    .innerJoin(rescueCases, eq(rescueCases.id, legs.caseId))
+    .where(
+      and(
+        inArray(legs.compartmentId, memberOf),
+        inArray(legs.status, ['under_way', 'delayed']),
+        sql`${legs.checkInDueAt} < ${now}`,
+      ),
+    )
+    .orderBy(asc(legs.checkInDueAt))
+    .limit(50);
+  const c = counted.rows[0];
+  const byStatus = typeof c?.by_status === 'string' ? JSON.parse(c.by_status) : (c?.by_status ?? {});
   return {
-    byStatus: Object.fromEntries(byStatus.map((s) => [s.status, s.n])),
-    onRouteNow: onRoute?.n ?? 0,
+    byStatus: byStatus as Record<string, number>,
+    onRouteNow: c?.on_route ?? 0,
     overdueLegs: overdue.map((o) => ({
       code: o.code,
       legPosition: o.legPosition,
       checkInDueAt: iso(o.checkInDueAt),
     })),
-    openIncidents: openIncidents?.n ?? 0,
-    flaggedCases: flagged?.n ?? 0,
-    openAlerts: openAlerts?.n ?? 0,
+    openIncidents: c?.open_incidents ?? 0,
+    flaggedCases: c?.flagged ?? 0,
+    openAlerts: c?.open_alerts ?? 0,
   };
 }
