@@ -319,6 +319,7 @@ export async function getRescueCase(rc: RescueContext, code: string) {
           healthNeeds: t.healthNeeds,
           hasIdentity: t.nameEnc !== null,
           hasPhoto: t.photoEnc !== null,
+          clientCode: t.clientCode,
         },
         {
           position: null,
@@ -334,6 +335,7 @@ export async function getRescueCase(rc: RescueContext, code: string) {
           healthNeeds: intake,
           hasIdentity: null,
           hasPhoto: null,
+          clientCode: null,
         },
       ),
     ),

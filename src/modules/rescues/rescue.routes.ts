@@ -42,6 +42,7 @@ import {
   createRouteTemplate,
   listAlerts,
   listMyLegs,
+  listPartners,
   listRouteTemplates,
   markLegCompromised,
   markPartnerCompromised,
@@ -153,6 +154,12 @@ export const rescueRoutes =
       },
       async (request, reply) =>
         reply.code(201).send(await scoped(request, (rc) => createRouteTemplate(rc, request.body))),
+    );
+
+    app.get(
+      '/api/rescues/partners',
+      { schema: { tags, summary: 'Field partners in my compartments, for assigning legs' } },
+      async (request) => ({ partners: await scoped(request, (rc) => listPartners(rc)) }),
     );
 
     app.post(

@@ -255,6 +255,7 @@ export async function listMyLegs(rc: RescueContext) {
       plannedEnd: legs.plannedEnd,
       status: legs.status,
       checkInDueAt: legs.checkInDueAt,
+      pickedUpAt: legs.pickedUpAt,
       compartmentId: legs.compartmentId,
       travellers: sql<number>`(select count(*)::int from travellers t where t.case_id = ${legs.caseId})`,
     })
@@ -274,6 +275,7 @@ export async function listMyLegs(rc: RescueContext) {
       plannedStart: r.plannedStart?.toISOString() ?? null,
       plannedEnd: r.plannedEnd?.toISOString() ?? null,
       checkInDueAt: r.checkInDueAt?.toISOString() ?? null,
+      pickedUpAt: r.pickedUpAt?.toISOString() ?? null,
     }));
 }
 
@@ -396,7 +398,8 @@ async function flagCases(tx: Db, caseIds: string[], reason: string, now: Date) {
 
 /**
  * A leg is compromised (a route burned, a place watched): the leg is marked, and every open case with a leg
- * over the same crossing (same places) or with the same partner is flagged for its coordinators.
+ * over the same crossing (the same two places) is flagged for its coordinators. A compromised partner is
+ * marked with `markPartnerCompromised`.
  */
 export async function markLegCompromised(rc: RescueContext, code: string, legId: string) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.markCompromised);
@@ -590,4 +593,30 @@ export async function acknowledgeAlert(rc: RescueContext, alertId: string) {
     .update(rescueAlerts)
     .set({ acknowledgedAt: rc.now ?? new Date(), acknowledgedBy: rc.subject.userId })
     .where(eq(rescueAlerts.id, alertId));
+}
+
+/** Field partners who are members of the caller's compartments, for assigning legs. */
+export async function listPartners(rc: RescueContext) {
+  const memberOf = [...rc.subject.compartments];
+  if (!memberOf.length) return [];
+  await guard(rc, RESCUE_ACTIONS.write, { type: 'field_partner', compartmentId: memberOf[0] });
+  const rows = await rc.db
+    .selectDistinct({
+      id: users.id,
+      name: users.name,
+      compartmentId: compartmentMembers.compartmentId,
+      compromisedAt: partnerFlags.compromisedAt,
+    })
+    .from(compartmentMembers)
+    .innerJoin(users, eq(users.id, compartmentMembers.userId))
+    .leftJoin(partnerFlags, eq(partnerFlags.userId, users.id))
+    .where(
+      and(
+        inArray(compartmentMembers.compartmentId, memberOf),
+        eq(users.role, 'field_partner'),
+        isNull(users.frozenAt),
+      ),
+    )
+    .orderBy(asc(users.name));
+  return rows.map((r) => ({ ...r, compromised: r.compromisedAt !== null, compromisedAt: undefined }));
 }

@@ -191,6 +191,13 @@ export async function burnAccount(
   return result;
 }
 
+/** A TOTP code stays valid for up to 90 s (its period and the drift allowed); remember spent ones that long. */
+const CODE_REPLAY_WINDOW_MS = 90_000;
+const usedStepUpCodes = new Map<string, number>();
+function pruneUsedCodes(now: Date) {
+  for (const [key, until] of usedStepUpCodes) if (until < now.getTime()) usedStepUpCodes.delete(key);
+}
+
 /**
  * Step-up: the signed-in person proves again who they are (password and authenticator code) and the
  * session may open S4 fields and exports for the next five minutes. A passkey step-up goes through
@@ -214,7 +221,11 @@ export async function stepUpWithPassword(
     .where(and(eq(accounts.userId, actor.userId), eq(accounts.providerId, 'credential')));
   const [factor] = await db.select().from(twoFactors).where(eq(twoFactors.userId, actor.userId));
   let ok = false;
-  if (account?.hash && factor?.verified) {
+  const replayKey = `${actor.userId}:${input.code}`;
+  pruneUsedCodes(now);
+  if (usedStepUpCodes.has(replayKey)) {
+    // A code already spent on a step-up proves nothing: whoever watched it being typed could replay it.
+  } else if (account?.hash && factor?.verified) {
     const context = await auth.$context;
     const secret = await symmetricDecrypt({ key: context.secretConfig, data: factor.secret });
     const [passwordOk, codeOk] = await Promise.all([
@@ -234,6 +245,7 @@ export async function stepUpWithPassword(
   });
   if (!ok)
     throw new AppError('unauthenticated', 'Re-authentication failed. Check your password and code.', 401);
+  usedStepUpCodes.set(replayKey, now.getTime() + CODE_REPLAY_WINDOW_MS);
   await db.update(sessions).set({ stepUpAt: now }).where(eq(sessions.id, actor.sessionId));
   return { stepUpUntil: new Date(now.getTime() + STEP_UP_WINDOW_MS).toISOString() };
 }

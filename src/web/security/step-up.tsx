@@ -251,7 +251,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
  * Call before opening an S4 field or another `stepUp: true` action:
  *
  *   const stepUp = useStepUp();
- *   if (await stepUp({ reason: t('rescues.revealNameReason') })) reveal();
+ *   if (await stepUp({ reason: whyItAsks })) reveal();
  *
  * Resolves true at once when the session stepped up within the last five minutes, otherwise opens the
  * dialog and resolves when the person confirms (true) or closes it (false). The server still refuses
