@@ -89,11 +89,29 @@ export function call(
   return t.app.inject(as(actor, { method, url, ...(body !== undefined ? { payload: body as object } : {}) }));
 }
 
-/** POST /api/me/step-up with the actor's password and authenticator code. */
+const spentCodes = new Map<string, Set<string>>();
+
+/**
+ * POST /api/me/step-up with the actor's password and authenticator code. A code spent on a step-up is
+ * refused for 90 s, so each call uses a code of the current, previous or next 30-second step not yet spent
+ * by this actor (waiting for the next step when all three are).
+ */
 export async function stepUp(t: TestApp, actor: TestActor): Promise<void> {
+  const spent = spentCodes.get(actor.userId ?? '') ?? new Set<string>();
+  spentCodes.set(actor.userId ?? '', spent);
+  let code: string | undefined;
+  for (;;) {
+    const now = Date.now();
+    code = [now, now - 30_000, now + 30_000]
+      .map((at) => totpCode(actor.totpSecret ?? '', at))
+      .find((c) => !spent.has(c));
+    if (code) break;
+    await new Promise((resolve) => setTimeout(resolve, 30_000 - (now % 30_000) + 50));
+  }
+  spent.add(code);
   const response = await call(t, actor, 'POST', '/api/me/step-up', {
     password: actor.password ?? ACTOR_PASSWORD,
-    code: totpCode(actor.totpSecret ?? ''),
+    code,
   });
   expect(response.statusCode, response.body).toBe(200);
 }

@@ -100,6 +100,7 @@ describeEachDatabase('rescues: who sees what', (getDb) => {
       expect(Object.keys(listed[0] ?? {}).sort()).toEqual(
         [
           'checkInDueAt',
+          'pickedUpAt',
           'code',
           'fromPlace',
           'id',
@@ -168,7 +169,16 @@ describeEachDatabase('rescues: who sees what', (getDb) => {
       expect(r.statusCode).toBe(200);
       const [first] = r.json().travellers as Record<string, unknown>[];
       expect(Object.keys(first ?? {}).sort()).toEqual(
-        ['position', 'category', 'sex', 'ageBand', 'birthYear', 'hasIdentity', 'hasPhoto'].sort(),
+        [
+          'position',
+          'category',
+          'sex',
+          'ageBand',
+          'birthYear',
+          'hasIdentity',
+          'hasPhoto',
+          'clientCode',
+        ].sort(),
       );
       const coordinatorView = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
       expect(coordinatorView.travellers[0]).toMatchObject({ healthNeeds: 'yes', traffickedInChina: 'yes' });
