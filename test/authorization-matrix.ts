@@ -300,6 +300,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
       },
     }),
   },
+  'GET /api/rescues/partners': {
+    expect: staffOnly(RESCUE_PLANNERS),
+    why: "field partners of the caller's compartments, for assigning legs",
+  },
   'POST /api/rescues/partners/:userId/compromised': { expect: staffOnly(RESCUE_LEADS) },
   'GET /api/rescues/:code': rescueCase(CASE_READERS),
   'POST /api/rescues/:code/reveal': {
