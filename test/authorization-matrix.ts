@@ -342,8 +342,8 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     body: { category: 'food', amountMinor: 100, currency: 'USD', spentOn: '2031-01-01T00:00:00Z' },
   })),
   'GET /api/field/legs': {
-    expect: staffOnly('all'),
-    why: 'answers only the legs assigned to the caller: an empty list for everyone else',
+    expect: staffOnly(['rescue_coordinator', 'field_partner']),
+    why: 'answers only the legs assigned to the caller; roles that never run legs are refused',
   },
   'POST /api/field/legs/:legId/report': {
     expect: staffOnly(['rescue_coordinator', 'field_partner']),

@@ -257,9 +257,10 @@ describeEachDatabase('rescues: who sees what', (getDb) => {
         const list = await call(t, who, 'GET', '/api/rescues?limit=200');
         expect(list.statusCode).toBe(200);
         expect(list.json()).toEqual({ cases: [], nextAfter: null });
-        const alerts = await call(t, who, 'GET', '/api/field/legs');
-        expect(alerts.json()).toEqual({ legs: [] });
       }
+      // A coordinator may run legs and has none here; an administrator never runs legs at all.
+      expect((await call(t, w.otherCoordinator, 'GET', '/api/field/legs')).json()).toEqual({ legs: [] });
+      expect((await call(t, w.outsiderAdmin, 'GET', '/api/field/legs')).statusCode).toBe(403);
       const empty = {
         byStatus: {},
         onRouteNow: 0,

@@ -244,6 +244,8 @@ export type PartnerReport = 'pick_up' | 'hand_off' | 'check_in' | 'delay' | 'pro
 
 /** The field partner's own legs, by code: where from, where to, when, how many people. Nothing else. */
 export async function listMyLegs(rc: RescueContext) {
+  // Only roles that may report on legs have legs to list.
+  await refuseRoleWithoutGrant(rc, RESCUE_ACTIONS.partnerUpdate, { type: 'rescue_leg', compartmentId: null });
   const rows = await rc.db
     .select({
       id: legs.id,

@@ -27,6 +27,9 @@ export function committedMigrations(): Journal['entries'] {
 /** Applies every committed migration not yet applied; returns how many it applied. */
 export async function runMigrations(handle: DatabaseHandle): Promise<number> {
   const before = await appliedMigrationCount(handle);
+  // Nothing to apply: skip the migrator, whose set-up statements need CREATE rights that the plain
+  // application role of a production server does not have (docs/OPERATIONS.md).
+  if (before === committedMigrations().length) return 0;
   const config = { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: 'drizzle' };
   if (handle.kind === 'pglite') await migratePglite(handle.db as unknown as PgliteDatabase, config);
   else await migratePostgres(handle.db as unknown as NodePgDatabase, config);
