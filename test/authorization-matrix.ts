@@ -38,6 +38,7 @@
  * compartment no actor belongs to (expecting `outsider` for the roles `expect` allows; others keep theirs).
  */
 
+import crypto from 'node:crypto';
 import { runScoped } from '../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
 import type { Subject } from '../src/platform/access/policy';
@@ -102,6 +103,10 @@ const AUDIT_READERS = ['auditor', 'security_lead'] as const;
 const OUTBOX_READERS = ['administrator'] as const;
 
 const someone = (unique: string) => `nobody-${unique}@example.org`;
+
+// ── people and giving: S2 donor data, for the development team (administrators read) ──
+const SUPPORTER_READERS = ['development', 'administrator'] as const;
+const SUPPORTER_WRITERS = ['development'] as const;
 
 // ── rescues ──
 const RESCUE_PLANNERS = ['rescue_coordinator'] as const;
@@ -349,6 +354,39 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     expect: staffOnly(['rescue_coordinator', 'field_partner']),
     request: () => ({ body: { kind: 'check_in' } }),
     why: 'a partner on a leg not assigned to them is refused (src/modules/rescues/rescues.access.test.ts)',
+  },
+
+  // ── people (src/modules/people/people.policy.ts) ──────────────────────────────────────────────────
+  'GET /api/people': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/people': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: ({ unique }) => ({ body: { kind: 'individual', firstName: 'Matrix', lastName: unique } }),
+  },
+  'GET /api/people/duplicates': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/people/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'PATCH /api/people/:id': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { postcode: '10001' } }),
+  },
+  'POST /api/people/:id/consents': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { channel: 'email', granted: true, method: 'staff' } }),
+  },
+  'POST /api/people/:id/tags': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { tag: 'matrix' } }),
+  },
+  'DELETE /api/people/:id/tags/:tag': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ params: { id: crypto.randomUUID(), tag: 'matrix' } }),
+  },
+  'POST /api/people/:id/notes': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { body: 'A note' } }),
+  },
+  'POST /api/people/:id/merge': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { survivorId: crypto.randomUUID() } }),
   },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
