@@ -130,6 +130,9 @@ describe('formatAmount and toDecimalString', () => {
     expect(toDecimalString(5n, 'USD')).toBe('0.05');
     expect(toDecimalString(-5n, 'USD')).toBe('-0.05');
     expect(toDecimalString(1000n, 'KRW')).toBe('1000');
+    expect(toDecimalString(123456, 'USD')).toBe('1234.56');
+    expect(formatAmount(50000, 'KRW', 'ko')).toBe('₩50,000');
+    expect(() => formatAmount(0.1, 'USD')).toThrow('amount: must be a whole number of minor units, not 0.1');
   });
 
   it('round-trips: parseAmount(formatAmount(m)) = m in en and ko, and through plain decimals', () => {

@@ -323,9 +323,13 @@ export function parseAmount(input: string, currency: CurrencyCode, options: Pars
   return minor;
 }
 
-/** `123456n` USD -> `'1234.56'`, `1000n` KRW -> `'1000'`, `-5n` USD -> `'-0.05'`. No grouping, no symbol. */
-export function toDecimalString(minor: bigint, currency: CurrencyCode): string {
+/**
+ * Minor units as a plain decimal: `123456n` USD -> `'1234.56'`, `1000n` KRW -> `'1000'`, `-5n` USD ->
+ * `'-0.05'`. No grouping, no symbol. A safe whole `number` (a bigint column in number mode) is accepted too.
+ */
+export function toDecimalString(amount: bigint | number, currency: CurrencyCode): string {
   const exponent = minorUnitExponent(currency);
+  const minor = toMinor(amount);
   const sign = minor < 0n ? '-' : '';
   const digits = (minor < 0n ? -minor : minor).toString();
   if (exponent === 0) return sign + digits;
@@ -340,7 +344,7 @@ const formatters = new Map<string, Intl.NumberFormat>();
  * `1000n` KRW ko -> `'₩1,000'`. Intl gets an exact decimal string, never a float, and the currency's ISO
  * exponent as its digits.
  */
-export function formatAmount(minor: bigint, currency: CurrencyCode, locale = 'en'): string {
+export function formatAmount(minor: bigint | number, currency: CurrencyCode, locale = 'en'): string {
   const key = `${locale}|${currency}`;
   let f = formatters.get(key);
   if (!f) {
