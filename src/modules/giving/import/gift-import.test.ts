@@ -407,6 +407,28 @@ describe('streaming', () => {
     expect(progress).toEqual([2, 4, 5]);
   });
 
+  it('stops reading a large stream after the header when inspecting, and passes on a failing source', async () => {
+    const text = civicrmFile(2_000);
+    const chunks = Array.from({ length: Math.ceil(text.length / 512) }, (_, i) =>
+      text.slice(i * 512, i * 512 + 512),
+    );
+    let pulled = 0;
+    async function* source() {
+      for (const c of chunks) {
+        pulled++;
+        yield c;
+      }
+    }
+    expect((await inspectImport(source())).layout).toBe('civicrm');
+    expect(pulled).toBeLessThan(chunks.length);
+
+    async function* failing() {
+      yield 'Email,Total Amount,Receive Date\n';
+      throw new Error('disk gone');
+    }
+    await expect(dryRun(Readable.from(failing()))).rejects.toThrow('disk gone');
+  });
+
   it('refuses a file longer than the row limit', async () => {
     const r = await dryRun(civicrmFile(3), { maxRows: 2 });
     expect(r.complete).toBe(false);
