@@ -147,23 +147,54 @@ function toStream(source: ImportSource): NodeJS.ReadableStream | AsyncIterable<s
   return source;
 }
 
-/** The parser's records, each with the line it starts on (the header is line 1). */
+/**
+ * The parser's records, each with the line it starts on (the header is line 1). Records are taken from
+ * 'data' events rather than the stream's async iterator: when a chunk both completes records and breaks the
+ * CSV, the iterator drops the completed ones with the error, and the dry run must report them. (No pause:
+ * a paused parser would hold records back behind the error too. The queue stays short because the source is
+ * read a chunk at a time and the consumer runs between chunks.)
+ */
 async function* records(
   source: ImportSource,
   delimiter: string,
 ): AsyncGenerator<{ cells: string[]; line: number }> {
+  // max_record_size: an unclosed quote near the top must not pull a whole large file into one cell.
   const parser = parse({
     bom: true,
     delimiter,
     info: true,
+    max_record_size: 1_000_000,
     relax_column_count: true,
     skip_empty_lines: true,
   });
+  let queue: Record_[] = [];
+  let next = 0;
+  let failure: Error | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  parser.on('data', (r: Record_) => {
+    queue.push(r);
+    notify();
+  });
+  parser.on('error', (e: Error) => {
+    failure ??= e;
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
+
   const input = toStream(source);
   const feeding = (async () => {
     try {
       for await (const chunk of input) {
-        if (parser.destroyed) return;
+        if (parser.destroyed || failure) return;
         if (!parser.write(chunk)) {
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -178,28 +209,39 @@ async function* records(
       }
       if (!parser.destroyed) parser.end();
     } catch (e) {
-      parser.destroy(e as Error);
+      failure ??= e as Error;
+      notify();
     }
   })();
+
   // Lines are counted here, not taken from info.lines: csv-parse counts a CRLF inside a quoted cell as two
   // lines. Each record spans one line plus the line breaks in its cells; skipped blank lines come before it.
   let end = 0;
   let emptyBefore = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<Record_>) {
-      const line = end + 1 + (info.empty_lines - emptyBefore);
-      emptyBefore = info.empty_lines;
-      let breaks = 0;
-      for (const cell of record) {
-        if (cell.includes('\n') || cell.includes('\r')) breaks += cell.match(LINE_BREAK)?.length ?? 0;
+    for (;;) {
+      while (next < queue.length) {
+        const { record, info } = queue[next++] as Record_;
+        const line = end + 1 + (info.empty_lines - emptyBefore);
+        emptyBefore = info.empty_lines;
+        let breaks = 0;
+        for (const cell of record) {
+          if (cell.includes('\n') || cell.includes('\r')) breaks += cell.match(LINE_BREAK)?.length ?? 0;
+        }
+        end = line + breaks;
+        yield { cells: record, line };
       }
-      end = line + breaks;
-      yield { cells: record, line };
+      queue = [];
+      next = 0;
+      if (failure) {
+        // A syntax error belongs to the record after the last one read.
+        throw Object.assign(failure, { recordLine: end + 1 });
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
-  } catch (e) {
-    // A syntax error belongs to the record after the last one read.
-    if (e instanceof Error) Object.assign(e, { recordLine: end + 1 });
-    throw e;
   } finally {
     parser.destroy();
     await feeding;
@@ -230,7 +272,7 @@ export async function readImport(source: ImportSource, options: ImportOptions = 
     dateFormat: options.dateFormat ?? 'auto',
     contactKind: options.contactKind ?? 'individual',
   };
-  const every = options.progressEvery ?? 1000;
+  const every = Math.max(1, options.progressEvery ?? 1000);
   const maxRows = options.maxRows ?? 1_000_000;
   const rows: ImportRow[] = [];
   const errors: ImportError[] = [];

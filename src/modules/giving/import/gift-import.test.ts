@@ -223,6 +223,18 @@ describe('readImport: CiviCRM contribution layout', () => {
     expect(broken.errors[0]).toMatchObject({ line: 3, column: '' });
     expect(broken.errors[0]?.reason).toMatch(/^is not valid CSV: Quote Not Closed/);
 
+    // A record too large to be a record, in the same chunk as a bad row and the header: all three reported.
+    const runaway = await dryRun(
+      `Email,Total Amount,Receive Date\na@example.org,zero,2024-01-01\n"${'x,'.repeat(600_000)}\n`,
+    );
+    expect(runaway.errors).toEqual([
+      { line: 2, column: 'Total Amount', reason: '"zero" is not an amount in USD' },
+      expect.objectContaining({
+        line: 3,
+        reason: expect.stringMatching(/^is not valid CSV: Max Record Size/),
+      }),
+    ]);
+
     const crlf = await dryRun(
       'Email,Total Amount,Receive Date,Note\r\na@example.org,10,2024-01-01,"x\r\ny"\r\n"b,10,2024-01-01,z\r\n',
       { mapping: { Note: 'note' } },
