@@ -60,7 +60,7 @@ const CIVICRM: Aliases = {
   contactKind: ['Contact Type'],
   firstName: ['First Name'],
   lastName: ['Last Name'],
-  organisationName: ['Organization Name', 'Organisation Name'],
+  organisationName: ['Organization Name', 'Organisation Name', 'Household Name'],
   email: ['Email', 'Email Address'],
   phone: ['Phone'],
   street: ['Street Address'],

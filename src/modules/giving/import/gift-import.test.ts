@@ -78,9 +78,12 @@ describe('detectLayout and defaultMapping', () => {
   });
 
   it('maps known headers and leaves the rest out', () => {
-    expect(defaultMapping('civicrm', ['total amount', 'Receive Date', 'Favourite colour'])).toEqual({
+    expect(
+      defaultMapping('civicrm', ['total amount', 'Receive Date', 'Household Name', 'Favourite colour']),
+    ).toEqual({
       'total amount': 'amount',
       'Receive Date': 'receivedOn',
+      'Household Name': 'organisationName',
       'Favourite colour': null,
     });
   });
