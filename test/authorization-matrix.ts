@@ -439,6 +439,7 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /api/giving/gifts': { expect: staffOnly(SUPPORTER_READERS) },
   'GET /api/giving/gifts/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/gifts/:id/receipt.pdf': { expect: staffOnly(SUPPORTER_READERS) },
   'POST /api/giving/gifts/:id/refund': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: () => ({ body: {} }),

@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import type { Subject } from '../../platform/access/policy';
 import type { Db } from '../../platform/db/client';
+import type { AppContext } from '../../platform/http/context';
 import { mailOutbox } from '../../platform/mail/mail.table';
 import { insertSupporter } from '../people';
 import { mergeSupporters } from '../people/people.service';
@@ -32,7 +33,14 @@ import {
 } from './gift.service';
 import { DonationInput } from './giving.schema';
 import { fundBalances, gifts, ledgerEntries, providerEvents, receipts } from './giving.table';
-import { SANDBOX_SIGNATURE_HEADER, SandboxProvider, StripeProvider, useProviders } from './payment-provider';
+import {
+  providerOrRefuse,
+  providersFor,
+  SANDBOX_SIGNATURE_HEADER,
+  SandboxProvider,
+  StripeProvider,
+  useProviders,
+} from './payment-provider';
 import { receiptText } from './receipt';
 
 const development: Subject = {
@@ -569,6 +577,55 @@ describeEachDatabase('giving', (getDb) => {
     expect(balances.every((b) => Number.isSafeInteger(b.balanceMinor))).toBe(true);
   }, 120_000);
 
+  it('writes the tribute into the receipt, and serves the receipt as a PDF to staff who read gifts', async () => {
+    const result = await startDonation(
+      db,
+      t.ctx.mail,
+      sandbox,
+      donation({
+        amountMinor: 50_000,
+        currency: 'KRW',
+        tribute: { kind: 'in_memory', name: 'Grandmother Kim' },
+        anonymous: true,
+      }),
+      'http://localhost',
+    );
+    const [receipt] = await db.select().from(receipts).where(eq(receipts.giftId, result.giftId));
+    const [mail] = await db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.id, receipt?.outboxId ?? ''));
+    expect(mail?.textBody).toContain('Given in memory of Grandmother Kim.');
+    expect((await giftRow(db, result.giftId)).anonymous).toBe(true);
+    const pdf = await t.app.inject(
+      as(actors.development, { method: 'GET', url: `/api/giving/gifts/${result.giftId}/receipt.pdf` }),
+    );
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      (
+        await t.app.inject(
+          as(actors.outreach, { method: 'GET', url: `/api/giving/gifts/${result.giftId}/receipt.pdf` }),
+        )
+      ).statusCode,
+    ).toBe(403);
+    const declined = await startDonation(
+      db,
+      t.ctx.mail,
+      sandbox,
+      donation({ testCard: '4000000000000002' }),
+      'http://localhost',
+    );
+    expect(
+      (
+        await t.app.inject(
+          as(actors.development, { method: 'GET', url: `/api/giving/gifts/${declined.giftId}/receipt.pdf` }),
+        )
+      ).statusCode,
+    ).toBe(404);
+  });
+
   it('lets development staff work with gifts and administrators read; everyone else is refused', async () => {
     expect(
       (await t.app.inject(as(actors.development, { method: 'GET', url: '/api/giving/gifts' }))).statusCode,
@@ -590,6 +647,21 @@ describeEachDatabase('giving', (getDb) => {
       );
     }
     expect((await t.app.inject({ method: 'GET', url: '/api/giving/gifts' })).statusCode).toBe(401);
+  });
+});
+
+describe('payment providers', () => {
+  it('never offers the sandbox in production, and refuses to be given one', () => {
+    const production = { config: { NODE_ENV: 'production' } } as unknown as AppContext;
+    expect(providersFor(production).sandbox).toBeUndefined();
+    expect(() => providerOrRefuse(production, 'sandbox')).toThrow(
+      'provider: the sandbox is not available in production',
+    );
+    expect(() => useProviders(production, { sandbox: new SandboxProvider() })).toThrow(
+      'refused in production',
+    );
+    const development = { config: { NODE_ENV: 'development' } } as unknown as AppContext;
+    expect(providersFor(development).sandbox?.name).toBe('sandbox');
   });
 });
 

@@ -30,7 +30,8 @@ import {
 } from './giving.table';
 import { type GivingCurrency, minorDigits } from './money';
 import type { PaymentProvider, ProviderEvent } from './payment-provider';
-import { receiptText } from './receipt';
+import { type ReceiptFacts, receiptText } from './receipt';
+import { receiptPdf } from './receipt-pdf';
 
 export interface GivingContext {
   db: Db;
@@ -266,25 +267,26 @@ async function lockGift(tx: Db, id: string): Promise<GiftRow | undefined> {
 
 // ── receipts ────────────────────────────────────────────────────────────────────────────────────────
 
+async function receiptFacts(db: Db, gift: GiftRow, number: string) {
+  const donor = await getSupporterContact(db, gift.supporterId);
+  const [fund] = await db.select({ name: funds.name }).from(funds).where(eq(funds.id, gift.fundId));
+  const facts: ReceiptFacts = {
+    number,
+    donorName: donor?.displayName ?? 'friend',
+    amountMinor: total(gift),
+    currency: gift.currency as GivingCurrency,
+    fairMarketValueMinor: gift.fairMarketValueMinor,
+    fundName: fund?.name ?? 'our work',
+    receivedOn: gift.receivedOn ?? gift.settledAt ?? new Date(),
+    tribute: gift.tributeKind && gift.tributeName ? { kind: gift.tributeKind, name: gift.tributeName } : null,
+  };
+  return { facts, email: donor?.email ?? null };
+}
+
 async function issueReceipt(tx: Db, mail: Mailer | null, gift: GiftRow) {
   const number = `R-${(gift.settledAt ?? new Date()).getUTCFullYear()}-${gift.id.slice(0, 8).toUpperCase()}`;
-  const donor = await getSupporterContact(tx, gift.supporterId);
-  const [fund] = await tx.select({ name: funds.name }).from(funds).where(eq(funds.id, gift.fundId));
-  let outboxId: string | null = null;
-  if (donor?.email && mail) {
-    const message = receiptText({
-      number,
-      donorName: donor.displayName,
-      amountMinor: total(gift),
-      currency: gift.currency as GivingCurrency,
-      fairMarketValueMinor: gift.fairMarketValueMinor,
-      fundName: fund?.name ?? 'our work',
-      receivedOn: gift.receivedOn ?? gift.settledAt ?? new Date(),
-      tribute:
-        gift.tributeKind && gift.tributeName ? { kind: gift.tributeKind, name: gift.tributeName } : null,
-    });
-    outboxId = await mail.enqueue(tx, { to: donor.email, ...message });
-  }
+  const { facts, email } = await receiptFacts(tx, gift, number);
+  const outboxId = email && mail ? await mail.enqueue(tx, { to: email, ...receiptText(facts) }) : null;
   await tx
     .insert(receipts)
     .values({
@@ -296,6 +298,16 @@ async function issueReceipt(tx: Db, mail: Mailer | null, gift: GiftRow) {
       outboxId,
     })
     .onConflictDoNothing();
+}
+
+/** The PDF of a gift's receipt, for staff to print or send (only a settled gift has one). */
+export async function receiptPdfForGift(gc: GivingContext, giftId: string) {
+  allow(gc, GIVING_ACTIONS.read);
+  const [gift] = await gc.db.select().from(gifts).where(eq(gifts.id, giftId));
+  const [receipt] = gift ? await gc.db.select().from(receipts).where(eq(receipts.giftId, giftId)) : [];
+  if (!gift || !receipt) throw new AppError('not_found', 'No receipt for this gift.', 404);
+  const { facts } = await receiptFacts(gc.db, gift, receipt.number);
+  return { number: receipt.number, pdf: await receiptPdf(facts) };
 }
 
 // ── online gifts: donations and processor events ────────────────────────────────────────────────────

@@ -20,6 +20,7 @@ import {
   listFunds,
   listGifts,
   postBatch,
+  receiptPdfForGift,
   receiveWebhook,
   refundGift,
   runLedgerCheck,
@@ -174,6 +175,17 @@ export const givingRoutes =
         },
       },
       async (request) => run(request, (gc) => getGift(gc, request.params.id)),
+    );
+    app.get(
+      '/api/giving/gifts/:id/receipt.pdf',
+      { schema: { tags, summary: 'The receipt of a settled gift, as a PDF', params: idParams } },
+      async (request, reply) => {
+        const { number, pdf } = await run(request, (gc) => receiptPdfForGift(gc, request.params.id));
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="${number}.pdf"`)
+          .send(pdf);
+      },
     );
     app.post(
       '/api/giving/gifts/:id/refund',

@@ -21,9 +21,11 @@ export interface ReceiptFacts {
  * (whether goods or services were provided, and their value); a payment over $75 that bought goods or
  * services carries the quid-pro-quo disclosure (only the excess over their value is deductible).
  */
-export function receiptText(f: ReceiptFacts): { subject: string; text: string } {
+export function receiptText(
+  f: ReceiptFacts,
+  money: (minor: number) => string = (m) => formatMoney(m, f.currency),
+): { subject: string; text: string } {
   const org = f.organisation ?? 'Passage';
-  const money = (m: number) => formatMoney(m, f.currency);
   const lines = [
     `Dear ${f.donorName},`,
     '',
