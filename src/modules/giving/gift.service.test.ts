@@ -301,6 +301,65 @@ describeEachDatabase('giving', (getDb) => {
     expect((await checkLedger(db)).problems).toEqual([]);
   });
 
+  it('Stripe: a refund naming only the PaymentIntent finds its gift, before or after the settlement', async () => {
+    const signed = (payload: object) => {
+      const body = JSON.stringify(payload);
+      return {
+        body,
+        headers: {
+          'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret: WHSEC }),
+        },
+      };
+    };
+    const stripeProvider = new StripeProvider(stripe, WHSEC);
+    for (const order of ['refund-first', 'settle-first'] as const) {
+      const started = await startDonation(
+        db,
+        t.ctx.mail,
+        stripeProvider,
+        donation({ provider: 'stripe', testCard: undefined, amountMinor: 7_000 }),
+        'http://localhost',
+      );
+      const pi = `pi_${order}_${started.giftId.slice(0, 8)}`;
+      const refund = signed({
+        id: `evt_rf_${pi}`,
+        object: 'event',
+        type: 'charge.refunded',
+        data: {
+          object: {
+            object: 'charge',
+            amount: 7_000,
+            amount_refunded: 7_000,
+            payment_intent: pi,
+            metadata: {},
+          },
+        },
+      });
+      const settle = signed({
+        id: `evt_st_${pi}`,
+        object: 'event',
+        type: 'checkout.session.completed',
+        data: {
+          object: {
+            object: 'checkout.session',
+            payment_status: 'paid',
+            amount_total: 7_000,
+            payment_intent: pi,
+            client_reference_id: started.giftId,
+            metadata: { gift_id: started.giftId },
+          },
+        },
+      });
+      const events = order === 'refund-first' ? [refund, settle] : [settle, refund];
+      const outcomes = [];
+      for (const e of events) outcomes.push((await webhook('stripe', e.body, e.headers)).json().outcome);
+      expect(outcomes).toEqual(order === 'refund-first' ? ['deferred', 'settled'] : ['settled', 'refunded']);
+      expect((await entriesOf(db, started.giftId)).map((e) => e.amountMinor)).toEqual([7_000, -7_000]);
+      expect((await giftRow(db, started.giftId)).status).toBe('refunded');
+    }
+    expect((await checkLedger(db)).problems).toEqual([]);
+  });
+
   it('takes KRW in whole won (no minor unit), with an integer covered fee', async () => {
     const result = await startDonation(
       db,

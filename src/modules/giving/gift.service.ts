@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { authorize, type Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
@@ -435,13 +435,35 @@ export async function applyProviderEvent(
   event: ProviderEvent,
 ): Promise<{ outcome: EventOutcome }> {
   const outcome = await db.transaction(async (tx): Promise<EventOutcome> => {
+    let giftId = event.giftId;
+    const paymentRef = event.paymentRef ?? null;
+    // Events naming one payment take turns: a refund that names only the payment and its settlement arriving
+    // together must not miss each other (the refund deferred after the settlement looked for deferred ones).
+    if (paymentRef)
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${provider}:${paymentRef}`}))`);
+    if (!giftId && paymentRef) {
+      // A refund may name only the processor's payment: its settlement recorded which gift that was.
+      const [settledEvent] = await tx
+        .select({ giftId: providerEvents.giftId })
+        .from(providerEvents)
+        .where(
+          and(
+            eq(providerEvents.provider, provider),
+            eq(providerEvents.paymentRef, paymentRef),
+            eq(providerEvents.kind, 'settled'),
+          ),
+        )
+        .limit(1);
+      giftId = settledEvent?.giftId ?? null;
+    }
     const [recorded] = await tx
       .insert(providerEvents)
       .values({
         id: crypto.randomUUID(),
         provider,
         eventId: event.id,
-        giftId: event.giftId,
+        giftId,
+        paymentRef,
         kind: event.kind,
         amountMinor: event.amountMinor,
         state: 'applied',
@@ -454,7 +476,12 @@ export async function applyProviderEvent(
         .update(providerEvents)
         .set({ state, appliedAt: state === 'applied' ? new Date() : null })
         .where(eq(providerEvents.id, recorded.id));
-    const gift = event.giftId && event.kind !== 'ignored' ? await lockGift(tx, event.giftId) : undefined;
+    if (!giftId && paymentRef && event.kind === 'refunded') {
+      // Its settlement has not arrived yet: kept until it does.
+      await mark('deferred');
+      return 'deferred';
+    }
+    const gift = giftId && event.kind !== 'ignored' ? await lockGift(tx, giftId) : undefined;
     if (!gift || gift.provider !== provider) {
       await mark('ignored');
       return 'ignored';
@@ -476,9 +503,11 @@ export async function applyProviderEvent(
         .from(providerEvents)
         .where(
           and(
-            eq(providerEvents.giftId, gift.id),
             eq(providerEvents.provider, provider),
             eq(providerEvents.state, 'deferred'),
+            paymentRef
+              ? or(eq(providerEvents.giftId, gift.id), eq(providerEvents.paymentRef, paymentRef))
+              : eq(providerEvents.giftId, gift.id),
           ),
         );
       const refundedTotal = Math.max(0, ...deferred.map((d) => d.amountMinor ?? 0));

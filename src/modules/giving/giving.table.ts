@@ -159,6 +159,8 @@ export const providerEvents = pgTable(
     provider: text('provider').notNull(),
     eventId: text('event_id').notNull(),
     giftId: text('gift_id'),
+    /** The processor's payment (Stripe's PaymentIntent id): finds the gift of a refund that names only it. */
+    paymentRef: text('payment_ref'),
     /** settled | failed | refunded | ignored */
     kind: text('kind').notNull(),
     amountMinor: bigint('amount_minor', { mode: 'number' }),
@@ -170,6 +172,7 @@ export const providerEvents = pgTable(
   (t) => [
     uniqueIndex('provider_events_event_idx').on(t.provider, t.eventId),
     index('provider_events_gift_idx').on(t.giftId, t.state),
+    index('provider_events_payment_idx').on(t.provider, t.paymentRef),
   ],
 );
 

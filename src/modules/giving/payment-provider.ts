@@ -13,6 +13,8 @@ export interface ProviderEvent {
   id: string;
   kind: 'settled' | 'failed' | 'refunded' | 'ignored';
   giftId: string | null;
+  /** The processor's payment id, when the event names one (a refund may name only this). */
+  paymentRef?: string | null;
   /** settled: the amount charged; refunded: the total refunded so far (cumulative, so order does not matter). */
   amountMinor: number | null;
 }
@@ -192,9 +194,16 @@ export class StripeProvider implements PaymentProvider {
       case 'checkout.session.async_payment_succeeded': {
         const session = event.data.object;
         const giftId = session.metadata?.gift_id ?? session.client_reference_id ?? null;
+        const paymentRef = idOf(session.payment_intent);
         if (session.payment_status !== 'paid')
-          return { id: event.id, kind: 'ignored', giftId, amountMinor: null };
-        return { id: event.id, kind: 'settled', giftId, amountMinor: session.amount_total ?? null };
+          return { id: event.id, kind: 'ignored', giftId, paymentRef, amountMinor: null };
+        return {
+          id: event.id,
+          kind: 'settled',
+          giftId,
+          paymentRef,
+          amountMinor: session.amount_total ?? null,
+        };
       }
       case 'checkout.session.async_payment_failed':
       case 'checkout.session.expired': {
@@ -204,10 +213,13 @@ export class StripeProvider implements PaymentProvider {
       }
       case 'charge.refunded': {
         const charge = event.data.object;
+        // The gift id is on the charge when Stripe carried the PaymentIntent's metadata over; otherwise the
+        // PaymentIntent id (recorded with the settlement) finds the gift.
         return {
           id: event.id,
           kind: 'refunded',
           giftId: charge.metadata?.gift_id ?? null,
+          paymentRef: idOf(charge.payment_intent),
           amountMinor: charge.amount_refunded,
         };
       }
@@ -215,6 +227,10 @@ export class StripeProvider implements PaymentProvider {
         return { id: event.id, kind: 'ignored', giftId: null, amountMinor: null };
     }
   }
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  return typeof value === 'string' ? value : (value?.id ?? null);
 }
 
 // ── which providers this process offers ─────────────────────────────────────────────────────────────
