@@ -509,6 +509,44 @@ describeEachDatabase('giving', (getDb) => {
     });
   });
 
+  it('keeps the campaign total exact under 40 donors giving to one campaign at once, and refuses a closed campaign', async () => {
+    const before = await campaignProgress(db, 'the-hundred');
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        startDonation(
+          db,
+          t.ctx.mail,
+          sandbox,
+          donation({ campaign: 'the-hundred', fund: undefined, amountMinor: 1_000 + i }),
+          'http://localhost',
+        ),
+      ),
+    );
+    expect(results.every((r) => r.status === 'settled')).toBe(true);
+    const after = await campaignProgress(db, 'the-hundred');
+    expect(after.raisedMinor - before.raisedMinor).toBe(40 * 1_000 + (39 * 40) / 2);
+    expect((await checkLedger(db)).problems).toEqual([]);
+    await insertCampaign(db, {
+      code: 'closed-2025',
+      name: 'Closed',
+      goalKind: 'money',
+      goalMinor: 100,
+      currency: 'USD',
+      fundId: mostNeededId,
+      startsAt: new Date('2025-01-01T00:00:00Z'),
+      endsAt: new Date('2025-02-01T00:00:00Z'),
+    });
+    await expect(
+      startDonation(
+        db,
+        t.ctx.mail,
+        sandbox,
+        donation({ campaign: 'closed-2025', fund: undefined }),
+        'http://localhost',
+      ),
+    ).rejects.toMatchObject({ statusCode: 400, message: 'campaign: is not open for gifts now' });
+  }, 60_000);
+
   it('moves gifts to the survivor when supporters are merged', async () => {
     const a = await insertSupporter(
       db,

@@ -330,6 +330,9 @@ export async function startDonation(
 ) {
   const gift = await db.transaction(async (tx) => {
     const campaign = input.campaign ? await campaignByCode(tx, input.campaign) : null;
+    const now = new Date();
+    if (campaign && (campaign.startsAt > now || (campaign.endsAt && campaign.endsAt <= now)))
+      throw new AppError('validation_failed', 'campaign: is not open for gifts now', 400);
     const fund = input.fund
       ? await fundByCode(tx, input.fund)
       : campaign
