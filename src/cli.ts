@@ -297,6 +297,34 @@ keys
     }
   });
 
+const giving = program.command('giving').description('Gifts, funds and campaigns');
+
+giving
+  .command('check')
+  .description(
+    'Check the ledger: fund balances equal their entries, receipts point to settled gifts, no gift settled twice; exit 1 if not',
+  )
+  .action(async () => {
+    const c = config();
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const { checkLedger } = await import('./modules/giving');
+      const result = await checkLedger(db.db);
+      for (const problem of result.problems) process.stdout.write(`FAIL  ${problem}\n`);
+      const { gifts, entries, receipts } = result.counts;
+      process.stdout.write(
+        result.ok
+          ? `ok: ${gifts} gifts, ${entries} ledger entries, ${receipts} receipts; the ledger balances\n`
+          : `BROKEN: ${result.problems.length} problem(s)\n`,
+      );
+      if (!result.ok) process.exitCode = 1;
+    } finally {
+      await db.close();
+    }
+  });
+
 const audit = program.command('audit').description('The hash-chained audit log');
 
 const parseAnchor = (value: string): { seq: number; hash: string } => {

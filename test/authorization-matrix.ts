@@ -38,6 +38,7 @@
  * compartment no actor belongs to (expecting `outsider` for the roles `expect` allows; others keep theirs).
  */
 
+import crypto from 'node:crypto';
 import { runScoped } from '../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
 import type { Subject } from '../src/platform/access/policy';
@@ -102,6 +103,10 @@ const AUDIT_READERS = ['auditor', 'security_lead'] as const;
 const OUTBOX_READERS = ['administrator'] as const;
 
 const someone = (unique: string) => `nobody-${unique}@example.org`;
+
+// ── people and giving: S2 donor data, for the development team (administrators read) ──
+const SUPPORTER_READERS = ['development', 'administrator'] as const;
+const SUPPORTER_WRITERS = ['development'] as const;
 
 // ── rescues ──
 const RESCUE_PLANNERS = ['rescue_coordinator'] as const;
@@ -350,6 +355,123 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     request: () => ({ body: { kind: 'check_in' } }),
     why: 'a partner on a leg not assigned to them is refused (src/modules/rescues/rescues.access.test.ts)',
   },
+
+  // ── people (src/modules/people/people.policy.ts) ──────────────────────────────────────────────────
+  'GET /api/people': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/people': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: ({ unique }) => ({ body: { kind: 'individual', firstName: 'Matrix', lastName: unique } }),
+  },
+  'GET /api/people/duplicates': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/people/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'PATCH /api/people/:id': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { postcode: '10001' } }),
+  },
+  'POST /api/people/:id/consents': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { channel: 'email', granted: true, method: 'staff' } }),
+  },
+  'POST /api/people/:id/tags': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { tag: 'matrix' } }),
+  },
+  'DELETE /api/people/:id/tags/:tag': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ params: { id: crypto.randomUUID(), tag: 'matrix' } }),
+  },
+  'POST /api/people/:id/notes': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { body: 'A note' } }),
+  },
+  'POST /api/people/:id/merge': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { survivorId: crypto.randomUUID() } }),
+  },
+
+  // ── giving (src/modules/giving/giving.policy.ts) ──────────────────────────────────────────────────
+  'POST /api/giving/donations': {
+    expect: publicRoute(),
+    request: ({ unique }) => ({
+      body: {
+        provider: 'sandbox',
+        amountMinor: 2_500,
+        currency: 'USD',
+        donor: { email: someone(unique), firstName: 'Matrix' },
+        testCard: '4242 4242 4242 4242',
+      },
+    }),
+    why: 'the public donate form; the card is typed at the processor (the sandbox takes test cards only)',
+  },
+  'GET /api/giving/campaigns/:code/progress': {
+    expect: publicRoute(),
+    why: 'aggregates only, for the public page and the progress widget',
+  },
+  'POST /api/giving/webhooks/:provider': {
+    expect: publicRoute(),
+    request: () => ({
+      params: { provider: 'sandbox' },
+      body: { id: 'evt_matrix', type: 'payment.succeeded' },
+    }),
+    why: 'the processor calls it; the signature is the credential (an unsigned event answers 400)',
+  },
+  'GET /api/giving/funds': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/funds': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: ({ unique }) => ({
+      body: { code: `m-${unique.toLowerCase()}`, name: 'Matrix', restricted: false },
+    }),
+  },
+  'GET /api/giving/campaigns': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/campaigns': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: ({ unique }) => ({
+      body: {
+        code: `m-${unique.toLowerCase()}`,
+        name: 'Matrix',
+        goalKind: 'units',
+        goalUnits: 1,
+        currency: 'USD',
+        fundId: crypto.randomUUID(),
+        startsAt: '2026-01-01T00:00:00Z',
+      },
+    }),
+  },
+  'GET /api/giving/gifts': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/gifts/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/gifts/:id/receipt.pdf': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/gifts/:id/refund': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: {} }),
+  },
+  'POST /api/giving/gifts/:id/correction': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { fund: 'most-needed' } }),
+  },
+  'POST /api/giving/batches': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { name: 'Matrix', currency: 'USD', controlTotalMinor: 100 } }),
+  },
+  'GET /api/giving/batches/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/batches/:id/gifts': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({
+      body: {
+        supporterId: crypto.randomUUID(),
+        amountMinor: 100,
+        method: 'cheque',
+        fund: 'most-needed',
+        receivedOn: '2026-01-01',
+      },
+    }),
+  },
+  'POST /api/giving/batches/:id/post': { expect: staffOnly(SUPPORTER_WRITERS) },
+  'POST /api/giving/allocations': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { caseCode: 'QUIET-HERON-27', units: 1 } }),
+    why: 'units go to a case by its code only; nothing of the case comes back',
+  },
+  'GET /api/giving/check': { expect: staffOnly(SUPPORTER_READERS) },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
   'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },

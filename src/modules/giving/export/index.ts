@@ -1,0 +1,8 @@
+export {
+  type CsvCell,
+  type CsvColumn,
+  type CsvExportOptions,
+  csvExport,
+  csvExportToString,
+  neutraliseCell,
+} from './csv-export';

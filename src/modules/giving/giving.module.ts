@@ -1,0 +1,24 @@
+import { onSupportersMerged } from '../people';
+import type { PassageModule } from '../registry';
+import { checkLedger, moveGiftsToSurvivor } from './gift.service';
+import { givingRoutes } from './giving.routes';
+import { givingSeeder } from './giving.seeder';
+
+// A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
+onSupportersMerged(moveGiftsToSurvivor);
+
+export const givingModule: PassageModule = {
+  name: 'giving',
+  routes: givingRoutes,
+  jobs: (ctx) => [
+    {
+      name: 'giving.ledger-check',
+      schedule: '15 3 * * *',
+      run: async () => {
+        const result = await checkLedger(ctx.database.db);
+        if (!result.ok) ctx.logger.error({ problems: result.problems.length }, 'ledger check failed');
+      },
+    },
+  ],
+  seeder: givingSeeder,
+};

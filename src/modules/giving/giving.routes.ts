@@ -1,0 +1,256 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireStaff } from '../../platform/access/actor';
+import { subjectOf } from '../../platform/access/policy';
+import type { AppContext } from '../../platform/http/context';
+import { AppError } from '../../platform/http/errors';
+import {
+  addBatchGift,
+  allocateUnits,
+  campaignProgress,
+  correctGiftFund,
+  createBatch,
+  createCampaign,
+  createFund,
+  type GivingContext,
+  getBatch,
+  getGift,
+  listCampaigns,
+  listFunds,
+  listGifts,
+  postBatch,
+  receiptPdfForGift,
+  receiveWebhook,
+  refundGift,
+  runLedgerCheck,
+  startDonation,
+} from './gift.service';
+import {
+  AllocationInput,
+  BatchGiftInput,
+  BatchInput,
+  CampaignInput,
+  CorrectionInput,
+  DonationInput,
+  FundInput,
+  GIFT_STATUSES,
+  Id,
+  PROVIDERS,
+  type ProviderName,
+  RefundInput,
+} from './giving.schema';
+import { providerOrRefuse, SignatureError } from './payment-provider';
+
+const tags = ['giving'];
+const idParams = z.object({ id: Id });
+
+export const givingRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    const run = async <T>(request: FastifyRequest, work: (gc: GivingContext) => Promise<T>): Promise<T> => {
+      const actor = await requireStaff(ctx.access, request);
+      const subject = subjectOf(actor, []);
+      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id, mail: ctx.mail }));
+    };
+
+    // ── public ──
+    app.post(
+      '/api/giving/donations',
+      {
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary: 'Give once: answers the processor’s checkout address, or the sandbox’s result',
+          body: DonationInput,
+        },
+      },
+      async (request, reply) => {
+        const provider = providerOrRefuse(ctx, request.body.provider);
+        if (provider.name !== 'sandbox' && request.body.testCard)
+          throw new AppError('validation_failed', 'testCard: only the sandbox takes test cards', 400);
+        const result = await startDonation(db, ctx.mail, provider, request.body, ctx.config.publicUrl);
+        return reply.code(201).send(result);
+      },
+    );
+
+    app.get(
+      '/api/giving/campaigns/:code/progress',
+      {
+        schema: {
+          tags,
+          summary: 'A campaign’s progress (aggregates only: for the public page and the widget)',
+          params: z.object({ code: z.string().regex(/^[a-z0-9-]{2,60}$/, 'is not a campaign code') }),
+        },
+      },
+      async (request) => campaignProgress(db, request.params.code),
+    );
+
+    // The processor signs the exact bytes it sent: this route reads the body as text, verifies, then parses.
+    await app.register(async (hooks) => {
+      hooks.addContentTypeParser(
+        'application/json',
+        { parseAs: 'string', bodyLimit: 256 * 1024 },
+        (_req, body, done) => done(null, body),
+      );
+      hooks.post(
+        '/api/giving/webhooks/:provider',
+        {
+          config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+          schema: {
+            tags,
+            summary: 'Events from a payment processor (signature verified, each applied once)',
+            params: z.object({ provider: z.enum(PROVIDERS, { error: 'is not a payment provider' }) }),
+          },
+        },
+        async (request) => {
+          // Validated by the params schema above (this child plugin has no Zod type provider for its types).
+          const provider = providerOrRefuse(ctx, (request.params as { provider: ProviderName }).provider);
+          if (typeof request.body !== 'string')
+            throw new AppError('validation_failed', 'body: must be the processor’s JSON event', 400);
+          try {
+            return await receiveWebhook(db, ctx.mail, provider, request.body, request.headers);
+          } catch (error) {
+            if (error instanceof SignatureError) {
+              request.log.warn({ provider: provider.name }, 'webhook signature refused');
+              throw new AppError('validation_failed', 'signature: does not verify', 400);
+            }
+            throw error;
+          }
+        },
+      );
+    });
+
+    // ── staff ──
+    app.get('/api/giving/funds', { schema: { tags, summary: 'Funds and their balances' } }, async (request) =>
+      run(request, (gc) => listFunds(gc)),
+    );
+    app.post(
+      '/api/giving/funds',
+      { schema: { tags, summary: 'Add a fund', body: FundInput } },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (gc) => createFund(gc, request.body))),
+    );
+    app.get(
+      '/api/giving/campaigns',
+      { schema: { tags, summary: 'Campaigns with progress' } },
+      async (request) => run(request, (gc) => listCampaigns(gc)),
+    );
+    app.post(
+      '/api/giving/campaigns',
+      { schema: { tags, summary: 'Add a campaign (money or unit goal)', body: CampaignInput } },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (gc) => createCampaign(gc, request.body))),
+    );
+    app.get(
+      '/api/giving/gifts',
+      {
+        schema: {
+          tags,
+          summary: 'Gifts, newest first',
+          querystring: z.object({
+            supporterId: Id.optional(),
+            status: z.enum(GIFT_STATUSES).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+      },
+      async (request) =>
+        run(request, (gc) =>
+          listGifts(gc, {
+            limit: request.query.limit,
+            ...(request.query.supporterId ? { supporterId: request.query.supporterId } : {}),
+            ...(request.query.status ? { status: request.query.status } : {}),
+          }),
+        ),
+    );
+    app.get(
+      '/api/giving/gifts/:id',
+      {
+        schema: {
+          tags,
+          summary: 'A gift with its ledger entries, receipt and soft credits',
+          params: idParams,
+        },
+      },
+      async (request) => run(request, (gc) => getGift(gc, request.params.id)),
+    );
+    app.get(
+      '/api/giving/gifts/:id/receipt.pdf',
+      { schema: { tags, summary: 'The receipt of a settled gift, as a PDF', params: idParams } },
+      async (request, reply) => {
+        const { number, pdf } = await run(request, (gc) => receiptPdfForGift(gc, request.params.id));
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="${number}.pdf"`)
+          .send(pdf);
+      },
+    );
+    app.post(
+      '/api/giving/gifts/:id/refund',
+      {
+        schema: {
+          tags,
+          summary: 'Refund an offline gift (a new opposite entry)',
+          params: idParams,
+          body: RefundInput,
+        },
+      },
+      async (request) => run(request, (gc) => refundGift(gc, request.params.id, request.body.amountMinor)),
+    );
+    app.post(
+      '/api/giving/gifts/:id/correction',
+      {
+        schema: {
+          tags,
+          summary: 'Move a settled gift to another fund (a correction pair)',
+          params: idParams,
+          body: CorrectionInput,
+        },
+      },
+      async (request) => run(request, (gc) => correctGiftFund(gc, request.params.id, request.body.fund)),
+    );
+    app.post(
+      '/api/giving/batches',
+      { schema: { tags, summary: 'Open a batch of offline gifts with a control total', body: BatchInput } },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (gc) => createBatch(gc, request.body))),
+    );
+    app.get(
+      '/api/giving/batches/:id',
+      { schema: { tags, summary: 'A batch with its gifts and what they add up to', params: idParams } },
+      async (request) => run(request, (gc) => getBatch(gc, request.params.id)),
+    );
+    app.post(
+      '/api/giving/batches/:id/gifts',
+      {
+        schema: {
+          tags,
+          summary: 'Enter an offline gift into a batch',
+          params: idParams,
+          body: BatchGiftInput,
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (gc) => addBatchGift(gc, request.params.id, request.body))),
+    );
+    app.post(
+      '/api/giving/batches/:id/post',
+      {
+        schema: { tags, summary: 'Post a batch (only when it matches its control total)', params: idParams },
+      },
+      async (request) => run(request, (gc) => postBatch(gc, request.params.id)),
+    );
+    app.post(
+      '/api/giving/allocations',
+      { schema: { tags, summary: 'Give funded units to a rescue case, by code', body: AllocationInput } },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (gc) => allocateUnits(gc, request.body))),
+    );
+    app.get(
+      '/api/giving/check',
+      { schema: { tags, summary: 'Check the ledger’s invariants' } },
+      async (request) => run(request, (gc) => runLedgerCheck(gc)),
+    );
+  };

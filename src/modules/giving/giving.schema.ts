@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { GIVING_CURRENCIES } from './money';
+
+export const GIFT_STATUSES = ['pending', 'settled', 'failed', 'refunded'] as const;
+export const OFFLINE_METHODS = ['cheque', 'wire', 'cash', 'daf', 'stock'] as const;
+export const CREDIT_KINDS = ['fundraiser', 'team', 'solicitor'] as const;
+export const TRIBUTE_KINDS = ['in_honour', 'in_memory'] as const;
+export const PROVIDERS = ['sandbox', 'stripe'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** One unit = one person's rescue: US$2,500 unless a campaign says otherwise. */
+export const DEFAULT_UNIT_MINOR = 250_000;
+/** Upper bound of one gift: 10^12 minor units (US$10 billion; ₩1 trillion). Keeps sums far below 2^53. */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+
+export const Currency = z.enum(GIVING_CURRENCIES, {
+  error: `must be one of ${GIVING_CURRENCIES.join(', ')}`,
+});
+export const AmountMinor = z
+  .number({ error: 'must be a positive whole number of minor units' })
+  .int('must be a positive whole number of minor units')
+  .min(1, 'must be a positive whole number of minor units')
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`);
+const Code = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,59}$/, 'must be 2–60 lower-case letters, digits or dashes');
+export const Id = z.string().uuid('is not an id');
+
+export const FundInput = z.object({
+  code: Code,
+  name: z.string().trim().min(1, 'is required').max(120),
+  restricted: z.boolean({ error: 'must be true or false' }),
+  description: z.string().trim().max(1000).optional(),
+});
+export type FundInput = z.infer<typeof FundInput>;
+
+export const CampaignInput = z
+  .object({
+    code: Code,
+    name: z.string().trim().min(1, 'is required').max(120),
+    goalKind: z.enum(['money', 'units'], { error: 'must be money or units' }),
+    currency: Currency,
+    goalMinor: AmountMinor.optional(),
+    goalUnits: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_000_000)
+      .optional(),
+    unitMinor: AmountMinor.optional(),
+    fundId: Id,
+    startsAt: z.coerce.date({ error: 'must be a date such as 2026-01-01T00:00:00Z' }),
+    endsAt: z.coerce.date({ error: 'must be a date such as 2026-12-31T00:00:00Z' }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.goalKind === 'money' && v.goalMinor === undefined)
+      ctx.addIssue({ code: 'custom', path: ['goalMinor'], message: 'is required for a money goal' });
+    if (v.goalKind === 'units' && v.goalUnits === undefined)
+      ctx.addIssue({ code: 'custom', path: ['goalUnits'], message: 'is required for a unit goal' });
+    if (v.endsAt && v.endsAt <= v.startsAt)
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+  });
+export type CampaignInput = z.infer<typeof CampaignInput>;
+
+export const SoftCreditInput = z.object({
+  kind: z.enum(CREDIT_KINDS, { error: `must be one of ${CREDIT_KINDS.join(', ')}` }),
+  ref: z.string().trim().min(1, 'is required').max(100),
+});
+
+export const DonationInput = z.object({
+  provider: z.enum(PROVIDERS).default('sandbox'),
+  amountMinor: AmountMinor,
+  currency: Currency,
+  /** A fund code (`rescue-fund`, `most-needed`); defaults to the campaign's fund, else `most-needed`. */
+  fund: Code.optional(),
+  campaign: Code.optional(),
+  coverFees: z.boolean().default(false),
+  anonymous: z.boolean().default(false),
+  tribute: z
+    .object({
+      kind: z.enum(TRIBUTE_KINDS, { error: 'must be in_honour or in_memory' }),
+      name: z.string().trim().min(1, 'is required').max(120),
+    })
+    .optional(),
+  donor: z.object({
+    email: z.string().trim().toLowerCase().email('must be an email address').max(254),
+    firstName: z.string().trim().min(1, 'is required').max(100),
+    lastName: z.string().trim().max(100).optional(),
+    postcode: z.string().trim().max(12).optional(),
+    emailConsent: z.boolean().default(false),
+  }),
+  softCredit: SoftCreditInput.optional(),
+  /** Sandbox only: a test card number. Stripe gifts never send card data here. */
+  testCard: z
+    .string()
+    .regex(/^[0-9 ]{12,23}$/, 'must be a test card number such as 4242 4242 4242 4242')
+    .optional(),
+});
+export type DonationInput = z.infer<typeof DonationInput>;
+
+export const BatchInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120),
+  currency: Currency,
+  controlTotalMinor: AmountMinor,
+});
+
+export const BatchGiftInput = z.object({
+  supporterId: Id,
+  amountMinor: AmountMinor,
+  method: z.enum(OFFLINE_METHODS, { error: `must be one of ${OFFLINE_METHODS.join(', ')}` }),
+  fund: Code,
+  campaign: Code.optional(),
+  receivedOn: z.coerce.date({ error: 'must be a date such as 2026-03-01' }),
+  fairMarketValueMinor: z.number().int().min(0, 'must be zero or more').default(0),
+  softCredits: z.array(SoftCreditInput).max(10).default([]),
+});
+export type BatchGiftInput = z.infer<typeof BatchGiftInput>;
+
+export const RefundInput = z.object({
+  /** Part of the gift; the whole remaining amount when absent. */
+  amountMinor: AmountMinor.optional(),
+});
+
+export const CorrectionInput = z.object({ fund: Code });
+
+export const AllocationInput = z.object({
+  caseCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]+-[A-Z]+-[0-9]{2}$/, 'must be a case code such as QUIET-HERON-27'),
+  units: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100),
+});

@@ -1,0 +1,9 @@
+// The giving module's public door: gifts, funds, campaigns, and the ledger check.
+export {
+  applyProviderEvent,
+  campaignProgress,
+  checkLedger,
+  receiveWebhook,
+} from './gift.service';
+export { givingModule } from './giving.module';
+export { GIVING_CURRENCIES, type GivingCurrency } from './money';

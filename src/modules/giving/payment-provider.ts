@@ -1,0 +1,276 @@
+import crypto from 'node:crypto';
+import Stripe from 'stripe';
+import type { AppContext } from '../../platform/http/context';
+import { AppError } from '../../platform/http/errors';
+import type { ProviderName } from './giving.schema';
+
+/**
+ * What Giving needs of a payment processor: a hosted checkout for one gift (card data never reaches us),
+ * and verification of the events it sends back. A gift counts only when a verified event settles it.
+ */
+export interface ProviderEvent {
+  /** The processor's event id: each is applied once. */
+  id: string;
+  kind: 'settled' | 'failed' | 'refunded' | 'ignored';
+  giftId: string | null;
+  /** The processor's payment id, when the event names one (a refund may name only this). */
+  paymentRef?: string | null;
+  /** settled: the amount charged; refunded: the total refunded so far (cumulative, so order does not matter). */
+  amountMinor: number | null;
+}
+
+export interface CheckoutRequest {
+  giftId: string;
+  /** What is charged: the gift plus any covered fee. */
+  amountMinor: number;
+  currency: string;
+  description: string;
+  donorEmail: string;
+  successUrl: string;
+  cancelUrl: string;
+  testCard?: string | undefined;
+}
+
+export type CheckoutResult =
+  | { kind: 'redirect'; url: string; providerRef: string }
+  /** The sandbox answers at once with the signed event its "processor" sends to our webhook. */
+  | { kind: 'event'; providerRef: string; webhook: { body: string; headers: Record<string, string> } };
+
+export interface PaymentProvider {
+  name: ProviderName;
+  createCheckout(request: CheckoutRequest): Promise<CheckoutResult>;
+  /** Verifies the signature and reads the event; throws `SignatureError` when it does not verify. */
+  verify(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent;
+}
+
+export class SignatureError extends Error {
+  override name = 'SignatureError';
+}
+
+// ── sandbox ─────────────────────────────────────────────────────────────────────────────────────────
+
+export const SANDBOX_CARDS = {
+  succeeds: '4242424242424242',
+  declines: '4000000000000002',
+} as const;
+export const SANDBOX_SIGNATURE_HEADER = 'passage-sandbox-signature';
+const TOLERANCE_SECONDS = 300;
+
+/**
+ * A processor of our own for the embedded default and the tests: test cards only, events signed with an
+ * HMAC-SHA256 (`t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<body>")>`, Stripe's scheme), the secret
+ * made fresh per process. Refused in production.
+ */
+export class SandboxProvider implements PaymentProvider {
+  readonly name = 'sandbox' as const;
+  readonly #secret: Buffer;
+
+  constructor(secret: Buffer = crypto.randomBytes(32)) {
+    this.#secret = secret;
+  }
+
+  sign(body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+    const mac = crypto.createHmac('sha256', this.#secret).update(`${timestamp}.${body}`).digest('hex');
+    return `t=${timestamp},v1=${mac}`;
+  }
+
+  /** A signed event as the sandbox processor would send it (tests use this for refunds and replays). */
+  event(
+    type: 'payment.succeeded' | 'payment.failed' | 'payment.refunded',
+    giftId: string,
+    amountMinor: number,
+    id = `sbx_evt_${crypto.randomUUID()}`,
+  ) {
+    const body = JSON.stringify({ id, type, giftId, amountMinor });
+    return {
+      body,
+      headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: this.sign(body) },
+    };
+  }
+
+  async createCheckout(request: CheckoutRequest): Promise<CheckoutResult> {
+    const card = (request.testCard ?? '').replace(/\s+/g, '');
+    const type =
+      card === SANDBOX_CARDS.succeeds
+        ? 'payment.succeeded'
+        : card === SANDBOX_CARDS.declines
+          ? 'payment.failed'
+          : null;
+    if (!type)
+      throw new AppError(
+        'validation_failed',
+        'testCard: must be a sandbox test card (4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 declines)',
+        400,
+      );
+    const providerRef = `sbx_pay_${crypto.randomUUID()}`;
+    return { kind: 'event', providerRef, webhook: this.event(type, request.giftId, request.amountMinor) };
+  }
+
+  verify(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent {
+    const header = headers[SANDBOX_SIGNATURE_HEADER];
+    const match = typeof header === 'string' ? /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header) : null;
+    if (!match) throw new SignatureError('missing or malformed signature');
+    const timestamp = Number(match[1]);
+    if (Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_SECONDS)
+      throw new SignatureError('signature too old');
+    const expected = Buffer.from(this.sign(rawBody, timestamp).slice(-64), 'hex');
+    if (!crypto.timingSafeEqual(expected, Buffer.from(match[2] as string, 'hex')))
+      throw new SignatureError('signature does not match');
+    const event = JSON.parse(rawBody) as {
+      id?: unknown;
+      type?: unknown;
+      giftId?: unknown;
+      amountMinor?: unknown;
+    };
+    if (
+      typeof event.id !== 'string' ||
+      typeof event.giftId !== 'string' ||
+      typeof event.amountMinor !== 'number'
+    )
+      throw new SignatureError('not a sandbox event');
+    const kind =
+      event.type === 'payment.succeeded'
+        ? 'settled'
+        : event.type === 'payment.failed'
+          ? 'failed'
+          : event.type === 'payment.refunded'
+            ? 'refunded'
+            : 'ignored';
+    return { id: event.id, kind, giftId: event.giftId, amountMinor: event.amountMinor };
+  }
+}
+
+// ── Stripe ──────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Stripe's hosted Checkout: we create a session for one gift and send the donor to Stripe's page; the card
+ * is typed there. `checkout.session.completed` (paid) or `checkout.session.async_payment_succeeded` settles,
+ * `…async_payment_failed` / `…expired` fails, `charge.refunded` refunds (cumulative `amount_refunded`).
+ */
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'stripe' as const;
+
+  constructor(
+    private readonly stripe: Stripe,
+    private readonly webhookSecret: string,
+  ) {}
+
+  async createCheckout(request: CheckoutRequest): Promise<CheckoutResult> {
+    const session = await this.stripe.checkout.sessions.create({
+      mode: 'payment',
+      customer_email: request.donorEmail,
+      client_reference_id: request.giftId,
+      metadata: { gift_id: request.giftId },
+      payment_intent_data: { metadata: { gift_id: request.giftId } },
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: request.currency.toLowerCase(),
+            // Stripe's smallest unit is ours: cents for USD, won for KRW (zero-decimal).
+            unit_amount: request.amountMinor,
+            product_data: { name: request.description },
+          },
+        },
+      ],
+      success_url: request.successUrl,
+      cancel_url: request.cancelUrl,
+    });
+    if (!session.url) throw new AppError('internal', 'The payment page could not be opened.', 502);
+    return { kind: 'redirect', url: session.url, providerRef: session.id };
+  }
+
+  verify(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent {
+    const signature = headers['stripe-signature'];
+    if (typeof signature !== 'string') throw new SignatureError('missing signature');
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret);
+    } catch (error) {
+      throw new SignatureError((error as Error).message);
+    }
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded': {
+        const session = event.data.object;
+        const giftId = session.metadata?.gift_id ?? session.client_reference_id ?? null;
+        const paymentRef = idOf(session.payment_intent);
+        if (session.payment_status !== 'paid')
+          return { id: event.id, kind: 'ignored', giftId, paymentRef, amountMinor: null };
+        return {
+          id: event.id,
+          kind: 'settled',
+          giftId,
+          paymentRef,
+          amountMinor: session.amount_total ?? null,
+        };
+      }
+      case 'checkout.session.async_payment_failed':
+      case 'checkout.session.expired': {
+        const session = event.data.object;
+        const giftId = session.metadata?.gift_id ?? session.client_reference_id ?? null;
+        return { id: event.id, kind: 'failed', giftId, amountMinor: null };
+      }
+      case 'charge.refunded': {
+        const charge = event.data.object;
+        // The gift id is on the charge when Stripe carried the PaymentIntent's metadata over; otherwise the
+        // PaymentIntent id (recorded with the settlement) finds the gift.
+        return {
+          id: event.id,
+          kind: 'refunded',
+          giftId: charge.metadata?.gift_id ?? null,
+          paymentRef: idOf(charge.payment_intent),
+          amountMinor: charge.amount_refunded,
+        };
+      }
+      default:
+        return { id: event.id, kind: 'ignored', giftId: null, amountMinor: null };
+    }
+  }
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  return typeof value === 'string' ? value : (value?.id ?? null);
+}
+
+// ── which providers this process offers ─────────────────────────────────────────────────────────────
+
+export type Providers = Partial<Record<ProviderName, PaymentProvider>>;
+const configured = new WeakMap<AppContext, Providers>();
+
+/**
+ * The sandbox outside production; Stripe when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set. The
+ * sandbox is never offered with NODE_ENV=production, whatever else is configured.
+ */
+export function providersFor(ctx: AppContext): Providers {
+  let providers = configured.get(ctx);
+  if (!providers) {
+    providers = {};
+    if (ctx.config.NODE_ENV !== 'production') providers.sandbox = new SandboxProvider();
+    const key = process.env.STRIPE_SECRET_KEY;
+    const secret = process.env.STRIPE_WEBHOOK_SECRET;
+    if (key && secret) providers.stripe = new StripeProvider(new Stripe(key), secret);
+    configured.set(ctx, providers);
+  }
+  return providers;
+}
+
+/** Replaces the providers of an app (tests: a Stripe client whose network calls are stubbed). */
+export function useProviders(ctx: AppContext, providers: Providers): void {
+  if (ctx.config.NODE_ENV === 'production' && providers.sandbox)
+    throw new Error('the sandbox payment provider is refused in production');
+  configured.set(ctx, providers);
+}
+
+export function providerOrRefuse(ctx: AppContext, name: ProviderName): PaymentProvider {
+  const provider = providersFor(ctx)[name];
+  if (!provider)
+    throw new AppError(
+      'validation_failed',
+      name === 'sandbox'
+        ? 'provider: the sandbox is not available in production'
+        : `provider: ${name} is not configured`,
+      400,
+    );
+  return provider;
+}

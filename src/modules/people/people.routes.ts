@@ -1,0 +1,122 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireStaff } from '../../platform/access/actor';
+import { subjectOf } from '../../platform/access/policy';
+import type { AppContext } from '../../platform/http/context';
+import {
+  ConsentInput,
+  MergeInput,
+  NoteInput,
+  SearchQuery,
+  SupporterId,
+  SupporterInput,
+  SupporterPatch,
+  Tag,
+} from './people.schema';
+import {
+  addNote,
+  addTag,
+  createSupporter,
+  findDuplicates,
+  getSupporter,
+  mergeSupporters,
+  type PeopleContext,
+  recordConsent,
+  removeTag,
+  searchSupporters,
+  updateSupporter,
+} from './people.service';
+
+const tags = ['people'];
+const idParams = z.object({ id: SupporterId });
+
+export const peopleRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    /** Staff with a second factor; the service decides by role; one transaction per request. */
+    const run = async <T>(request: FastifyRequest, work: (pc: PeopleContext) => Promise<T>): Promise<T> => {
+      const actor = await requireStaff(ctx.access, request);
+      const subject = subjectOf(actor, []);
+      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id }));
+    };
+
+    app.get(
+      '/api/people',
+      { schema: { tags, summary: 'Search supporters by name, email or postcode', querystring: SearchQuery } },
+      async (request) => run(request, (pc) => searchSupporters(pc, request.query)),
+    );
+    app.post(
+      '/api/people',
+      {
+        schema: {
+          tags,
+          summary: 'Add a supporter (individual, household or organisation)',
+          body: SupporterInput,
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (pc) => createSupporter(pc, request.body))),
+    );
+    app.get(
+      '/api/people/duplicates',
+      {
+        schema: {
+          tags,
+          summary: 'Likely duplicates: same email, same name and postcode, or same phone',
+          querystring: z.object({ supporterId: SupporterId.optional() }),
+        },
+      },
+      async (request) =>
+        run(request, (pc) =>
+          findDuplicates(pc, request.query.supporterId ? { supporterId: request.query.supporterId } : {}),
+        ),
+    );
+    app.get(
+      '/api/people/:id',
+      { schema: { tags, summary: 'A supporter with tags, notes and consent', params: idParams } },
+      async (request) => run(request, (pc) => getSupporter(pc, request.params.id)),
+    );
+    app.patch(
+      '/api/people/:id',
+      { schema: { tags, summary: 'Change a supporter', params: idParams, body: SupporterPatch } },
+      async (request) => run(request, (pc) => updateSupporter(pc, request.params.id, request.body)),
+    );
+    app.post(
+      '/api/people/:id/consents',
+      {
+        schema: { tags, summary: 'Record consent given or withdrawn', params: idParams, body: ConsentInput },
+      },
+      async (request) => run(request, (pc) => recordConsent(pc, request.params.id, request.body)),
+    );
+    app.post(
+      '/api/people/:id/tags',
+      { schema: { tags, summary: 'Tag a supporter', params: idParams, body: z.object({ tag: Tag }) } },
+      async (request) => run(request, (pc) => addTag(pc, request.params.id, request.body.tag)),
+    );
+    app.delete(
+      '/api/people/:id/tags/:tag',
+      { schema: { tags, summary: 'Remove a tag', params: z.object({ id: SupporterId, tag: Tag }) } },
+      async (request) => run(request, (pc) => removeTag(pc, request.params.id, request.params.tag)),
+    );
+    app.post(
+      '/api/people/:id/notes',
+      { schema: { tags, summary: 'Add a note', params: idParams, body: NoteInput } },
+      async (request, reply) =>
+        reply.code(201).send(await run(request, (pc) => addNote(pc, request.params.id, request.body.body))),
+    );
+    app.post(
+      '/api/people/:id/merge',
+      {
+        schema: {
+          tags,
+          summary: 'Merge this supporter into another (gifts, tags, notes move to the survivor)',
+          params: idParams,
+          body: MergeInput,
+        },
+      },
+      async (request) =>
+        run(request, (pc) => mergeSupporters(pc, request.params.id, request.body.survivorId)),
+    );
+  };
