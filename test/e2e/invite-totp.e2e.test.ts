@@ -128,8 +128,11 @@ describe('invitation: an administrator invites a field partner, who enrols an au
     expect(await invitee.getByTestId('enrol-finish').isDisabled()).toBe(true);
     await invitee.getByRole('checkbox', { name: 'I have saved these codes somewhere safe' }).check();
     await invitee.getByTestId('enrol-finish').click();
-    // A field partner's only console page for now is their own security.
-    await invitee.waitForURL(/\/console\/security$/);
+    // A field partner lands on the page of their legs; their only console page is their own security.
+    await invitee.waitForURL(/\/field$/);
+    await invitee.getByTestId('field-none').waitFor();
+    await expectAccessible(invitee, 'field partner page');
+    await invitee.goto(`${passage.url}/console/security`);
     await invitee.getByRole('heading', { level: 1, name: 'Security' }).waitFor();
     const nav = invitee.getByRole('navigation', { name: 'Console' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Security']);
@@ -146,13 +149,15 @@ describe('invitation: an administrator invites a field partner, who enrols an au
     await invitee.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
     await invitee.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(secret));
     await invitee.getByRole('button', { name: 'Verify' }).click();
-    await invitee.waitForURL(/\/console\/security$/);
+    await invitee.waitForURL(/\/field$/);
     const session = await invitee.evaluate(() => fetch('/api/session').then((r) => r.json()));
     expect(session.user).toMatchObject({ email: PARTNER.email, role: 'field_partner', secondFactor: true });
   });
 
   it('signs in once more with a recovery code, which then no longer works', async () => {
-    await chooseFromMenu(invitee, 'account-menu', 'Sign out');
+    // A field partner signs out from the page of their legs.
+    await expectAccessible(invitee, 'field partner page, signed in');
+    await invitee.getByTestId('field-sign-out').click();
     await invitee.waitForURL((url) => url.pathname === '/');
     const signInWithRecovery = async (code: string) => {
       await invitee.goto(`${passage.url}/sign-in`);
@@ -164,6 +169,8 @@ describe('invitation: an administrator invites a field partner, who enrols an au
       await invitee.getByRole('button', { name: 'Verify' }).click();
     };
     await signInWithRecovery(recoveryCodes[0] ?? '');
+    await invitee.waitForURL(/\/field$/);
+    await invitee.getByTestId('field-security').click();
     await invitee.waitForURL(/\/console\/security$/);
     await chooseFromMenu(invitee, 'account-menu', 'Sign out');
     await invitee.waitForURL((url) => url.pathname === '/');

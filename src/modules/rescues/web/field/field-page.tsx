@@ -2,10 +2,10 @@ import { Alert, Badge, Button, Container, Group, Paper, Stack, Text, Textarea, T
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import i18next from 'i18next';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { useSession } from '../../../../web/session';
+import { useSession, useSignOut } from '../../../../web/session';
 import { registerRescuesTranslations } from '../i18n/register';
 import type { CheckInKind, LegStatus, MyLeg } from '../rescues-api';
 import { useRescuesT } from '../ui';
@@ -76,6 +76,8 @@ type Sending = {
 export function FieldPage() {
   const { t } = useRescuesT();
   const session = useSession();
+  const signOut = useSignOut();
+  const navigate = useNavigate();
   const [online, setOnline] = useState(() => (typeof navigator === 'undefined' ? true : navigator.onLine));
   useDocumentTitle(t('field.title'));
   useEffect(() => {
@@ -157,6 +159,30 @@ export function FieldPage() {
               data-testid="field-refresh"
             >
               {t('field.refresh')}
+            </Button>
+          </Group>
+        )}
+        {signedIn && (
+          <Group justify="space-between" pt="sm" data-testid="field-account">
+            <Button
+              component={Link}
+              to="/console/security"
+              variant="subtle"
+              size="sm"
+              data-testid="field-security"
+            >
+              {t('field.security')}
+            </Button>
+            <Button
+              variant="default"
+              size="sm"
+              data-testid="field-sign-out"
+              onClick={async () => {
+                await signOut();
+                navigate('/', { replace: true });
+              }}
+            >
+              {t('field.signOut')}
             </Button>
           </Group>
         )}
