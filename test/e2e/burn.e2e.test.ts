@@ -31,6 +31,9 @@ async function signInThroughTheForm(page: Page, url: string, secret: string) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(secret));
   await page.getByRole('button', { name: 'Verify' }).click();
+  // A field partner lands on the page of their legs, which links to their security page.
+  await page.waitForURL(/\/field$/);
+  await page.getByTestId('field-security').click();
   await page.waitForURL(/\/console\/security$/);
 }
 
