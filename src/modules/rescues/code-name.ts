@@ -138,7 +138,7 @@ const NOUNS = [
   'SUMMIT',
 ];
 
-export const CODE_NAME_PATTERN = /^[A-Z]+-[A-Z]+-\d{2}$/;
+export { CODE_NAME_PATTERN } from './rescue.constants';
 
 export function generateCodeName(): string {
   const adjective = ADJECTIVES[crypto.randomInt(ADJECTIVES.length)];

@@ -79,9 +79,7 @@ export async function followUpIncident(
     .from(incidents)
     .where(and(eq(incidents.id, incidentId), eq(incidents.caseId, row.id)));
   if (!incident) throw new AppError('not_found', 'No such incident in this case.', 404);
-  if (incident.status === 'resolved' && input.status && input.status !== 'resolved') {
-    // Reopening is allowed: problems come back.
-  }
+  // Any status may follow any other: a resolved incident can be reopened, because problems come back.
   const now = rc.now ?? new Date();
   await rc.db.transaction(async (tx) => {
     if (input.note) {

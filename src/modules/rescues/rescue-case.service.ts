@@ -523,7 +523,7 @@ export async function changeCaseStatus(
         ...(input.to === 'arrived' ? { arrivedAt: now } : {}),
         ...(input.to === 'closed' ? { closedAt: now } : {}),
         // Cases that end without a handover are shredded on the same schedule from their end.
-        ...(['closed'].includes(input.to) && !current.shredDueAt
+        ...(input.to === 'closed' && !current.shredDueAt
           ? { shredDueAt: new Date(now.getTime() + current.retentionDays * 86_400_000) }
           : {}),
       })

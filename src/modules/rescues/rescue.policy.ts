@@ -1,22 +1,11 @@
 import { defineActions } from '../../platform/access/policy';
+import { RESCUE_ACTIONS } from './rescue.constants';
 
 /*
  * Who may do what with rescue data. Every action also needs membership of the case's compartment
  * (platform/access/policy.ts): no role, not even administrator, sees a case outside its compartments.
  */
-export const RESCUE_ACTIONS = {
-  list: 'rescue_case.list',
-  read: 'rescue_case.read',
-  readIntake: 'rescue_case.read_intake',
-  readS4: 'rescue_case.read_s4',
-  open: 'rescue_case.open',
-  write: 'rescue_case.write',
-  handover: 'rescue_case.handover',
-  extendRetention: 'rescue_case.extend_retention',
-  markCompromised: 'rescue_case.mark_compromised',
-  partnerUpdate: 'rescue_leg.partner_update',
-  dashboard: 'rescue_case.dashboard',
-} as const;
+export { RESCUE_ACTIONS };
 
 defineActions({
   [RESCUE_ACTIONS.list]: {

@@ -1,21 +1,20 @@
 import { z } from 'zod';
-import { CODE_NAME_PATTERN } from './code-name';
+import {
+  AGE_BANDS,
+  ANSWERS,
+  type CASE_STATUSES,
+  CODE_NAME_PATTERN,
+  CURRENCIES,
+  DESTINATIONS,
+  LEG_KINDS,
+  SEXES,
+  TRAVELLER_CATEGORIES,
+  UNDER_18_AGE_BANDS,
+} from './rescue.constants';
+
+export * from './rescue.constants';
 
 /** The case's life, and the only moves between states. Anything else is refused. */
-export const CASE_STATUSES = [
-  'in_hiding',
-  'on_route',
-  'in_safe_country',
-  'in_processing',
-  'arrived',
-  'handed_over',
-  'closed',
-  'paused',
-  'lost_contact',
-  'detained',
-  'repatriated',
-  'withdrawn',
-] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 const INTERRUPTIONS: CaseStatus[] = ['paused', 'lost_contact', 'detained', 'withdrawn'];
@@ -52,58 +51,6 @@ export const ACTIVE_STATUSES: readonly CaseStatus[] = [
   'in_safe_country',
   'in_processing',
 ];
-
-export const DESTINATIONS = ['south_korea', 'united_states'] as const;
-export const TRAVELLER_CATEGORIES = ['adult', 'minor', 'child_born_in_china'] as const;
-export const SEXES = ['female', 'male'] as const;
-export const AGE_BANDS = ['under_5', '5_12', '13_17', '18_29', '30_44', '45_59', '60_plus'] as const;
-export const ANSWERS = ['yes', 'no', 'declined'] as const;
-export const LEG_KINDS = [
-  'hiding_to_transit',
-  'transit',
-  'border_crossing',
-  'safe_country',
-  'handover',
-  'processing',
-  'flight',
-  'other',
-] as const;
-export const LEG_STATUSES = ['planned', 'under_way', 'completed', 'delayed', 'compromised'] as const;
-export type LegStatus = (typeof LEG_STATUSES)[number];
-export const CHECK_IN_KINDS = ['pick_up', 'hand_off', 'check_in', 'delay', 'problem'] as const;
-export const INCIDENT_KINDS = [
-  'arrest',
-  'detention',
-  'illness',
-  'broker_demand',
-  'route_closed',
-  'other',
-] as const;
-export const INCIDENT_SEVERITIES = ['low', 'high', 'critical'] as const;
-export const INCIDENT_STATUSES = ['open', 'following_up', 'resolved'] as const;
-export const COST_CATEGORIES = [
-  'transport',
-  'lodging',
-  'food',
-  'documents',
-  'broker',
-  'phone',
-  'medical',
-  'other',
-] as const;
-export const CURRENCIES = [
-  'USD',
-  'CNY',
-  'KRW',
-  'THB',
-  'LAK',
-  'VND',
-  'KHR',
-  'MNT',
-  'EUR',
-  'CAD',
-  'GBP',
-] as const;
 
 /** The budget per person when none is given: US$2,500. */
 export const DEFAULT_BUDGET_PER_PERSON_MINOR = 250_000;
@@ -168,14 +115,14 @@ export const TravellerInput = z
         message: 'is only given when reunifyingWithFamily is yes',
       });
     }
-    if (t.category === 'child_born_in_china' && !['under_5', '5_12', '13_17'].includes(t.ageBand)) {
+    if (t.category === 'child_born_in_china' && !UNDER_18_AGE_BANDS.includes(t.ageBand)) {
       ctx.addIssue({
         code: 'custom',
         path: ['ageBand'],
         message: 'of a child born in China must be under 18',
       });
     }
-    if (t.category === 'minor' && !['under_5', '5_12', '13_17'].includes(t.ageBand)) {
+    if (t.category === 'minor' && !UNDER_18_AGE_BANDS.includes(t.ageBand)) {
       ctx.addIssue({ code: 'custom', path: ['ageBand'], message: 'of a minor must be under 18' });
     }
   });

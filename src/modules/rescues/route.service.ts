@@ -620,5 +620,5 @@ export async function listPartners(rc: RescueContext) {
       ),
     )
     .orderBy(asc(users.name));
-  return rows.map((r) => ({ ...r, compromised: r.compromisedAt !== null, compromisedAt: undefined }));
+  return rows.map(({ compromisedAt, ...r }) => ({ ...r, compromised: compromisedAt !== null }));
 }

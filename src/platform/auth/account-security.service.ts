@@ -179,7 +179,8 @@ export async function burnAccount(
         to: lead.email,
         subject: 'Passage: an account was frozen with the burn switch',
         text: [
-          `The account of ${target.name} was frozen ${self ? 'by its owner' : 'by a security lead or administrator'} at ${now.toISOString()}.`,
+          // Role and account id, not the name: a field partner's identity is S4 and email is no place for it.
+          `A ${target.role.replaceAll('_', ' ')} account (${target.id}) was frozen ${self ? 'by its owner' : 'by a security lead or administrator'} at ${now.toISOString()}.`,
           'Every session, passkey, authenticator and API token of it has been revoked.',
           'Review the audit log in the console, then issue a re-enrolment link when it is safe.',
         ].join('\n'),

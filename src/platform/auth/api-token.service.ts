@@ -5,12 +5,11 @@ import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../http/errors';
 import { apiTokens, users } from './auth.table';
+import { hashToken } from './token-hash';
 
 /** Personal API tokens start with this, so a leaked one is easy to recognise and scan for. */
 export const API_TOKEN_PREFIX = 'psg_';
 export const API_TOKEN_MAX_DAYS = 90;
-
-const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
 export interface ApiTokenView {
   id: string;
@@ -46,7 +45,7 @@ export async function createApiToken(
         id: crypto.randomUUID(),
         userId: actor.userId,
         name: input.name,
-        tokenHash: sha256(token),
+        tokenHash: hashToken(token),
         expiresAt: new Date(now.getTime() + input.days * 86_400_000),
       })
       .returning();
@@ -107,7 +106,11 @@ export async function accountForApiToken(db: Db, token: string, now = new Date()
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(
-      and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, now)),
+      and(
+        eq(apiTokens.tokenHash, hashToken(token)),
+        isNull(apiTokens.revokedAt),
+        gt(apiTokens.expiresAt, now),
+      ),
     );
   if (!row || row.user.frozenAt) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {

@@ -9,11 +9,10 @@ import { AppError } from '../http/errors';
 import type { Mailer } from '../mail/mailer';
 import { accounts, invitations, users } from './auth.table';
 import { passwordProblem } from './password';
+import { hashToken, newLinkToken } from './token-hash';
 
 /** An invitation link works for 72 hours. */
 export const INVITATION_TTL_MS = 72 * 60 * 60 * 1000;
-
-const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
 export interface InviteStaffInput {
   email: string;
@@ -82,7 +81,7 @@ export async function inviteStaff(
 ): Promise<InvitationView> {
   if (!isStaffRole(input.role)) throw new AppError('validation_failed', 'role: must be a staff role', 400);
   const email = input.email.toLowerCase();
-  const token = crypto.randomBytes(24).toString('base64url');
+  const token = newLinkToken();
   const invitation = await db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
     if (existing) throw new AppError('conflict', 'email: an account with this address already exists', 409);
@@ -100,7 +99,7 @@ export async function inviteStaff(
         email,
         name: input.name,
         role: input.role,
-        tokenHash: sha256(token),
+        tokenHash: hashToken(token),
         invitedBy: actor.userId,
         expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
       })
@@ -132,7 +131,7 @@ export async function issueReEnrolment(
   requestId: string | null,
   now = new Date(),
 ): Promise<InvitationView> {
-  const token = crypto.randomBytes(24).toString('base64url');
+  const token = newLinkToken();
   const invitation = await db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!user || !isStaffRole(user.role)) throw new AppError('not_found', 'No such staff account.', 404);
@@ -151,7 +150,7 @@ export async function issueReEnrolment(
         name: user.name,
         role: user.role,
         userId,
-        tokenHash: sha256(token),
+        tokenHash: hashToken(token),
         invitedBy: actor.userId,
         expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
       })
@@ -179,7 +178,7 @@ async function openInvitation(db: Db, token: string, now: Date) {
     .from(invitations)
     .where(
       and(
-        eq(invitations.tokenHash, sha256(token)),
+        eq(invitations.tokenHash, hashToken(token)),
         isNull(invitations.acceptedAt),
         isNull(invitations.revokedAt),
         gt(invitations.expiresAt, now),

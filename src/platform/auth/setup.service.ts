@@ -4,11 +4,10 @@ import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { AppError } from '../http/errors';
 import { accounts, setupTokens, users } from './auth.table';
+import { hashToken, newLinkToken } from './token-hash';
 
 /** How long a setup link printed at start stays valid. */
 export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
-
-const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
 export async function hasAnyUser(db: Db): Promise<boolean> {
   const [row] = await db.select({ n: count() }).from(users);
@@ -22,11 +21,11 @@ export async function hasAnyUser(db: Db): Promise<boolean> {
 export async function issueSetupToken(db: Db, now = new Date()): Promise<string | null> {
   return db.transaction(async (tx) => {
     if (await hasAnyUser(tx)) return null;
-    const token = crypto.randomBytes(24).toString('base64url');
+    const token = newLinkToken();
     await tx.delete(setupTokens).where(isNull(setupTokens.usedAt));
     await tx.insert(setupTokens).values({
       id: crypto.randomUUID(),
-      tokenHash: sha256(token),
+      tokenHash: hashToken(token),
       expiresAt: new Date(now.getTime() + SETUP_TOKEN_TTL_MS),
     });
     return token;
@@ -54,7 +53,7 @@ export async function createFirstAdministrator(
       .from(setupTokens)
       .where(
         and(
-          eq(setupTokens.tokenHash, sha256(input.token)),
+          eq(setupTokens.tokenHash, hashToken(input.token)),
           isNull(setupTokens.usedAt),
           gt(setupTokens.expiresAt, now),
         ),

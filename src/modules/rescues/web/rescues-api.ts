@@ -13,7 +13,7 @@ import type {
   LEG_STATUSES,
   SEXES,
   TRAVELLER_CATEGORIES,
-} from '../rescue.schema';
+} from '../rescue.constants';
 
 /*
  * The shapes the rescues routes answer with (rescue-case.service.ts, route.service.ts). Only codes,
@@ -191,15 +191,7 @@ export interface MyLeg {
   travellers: number;
 }
 
-export const ACTIONS = {
-  readIntake: 'rescue_case.read_intake',
-  readS4: 'rescue_case.read_s4',
-  open: 'rescue_case.open',
-  write: 'rescue_case.write',
-  handover: 'rescue_case.handover',
-  extendRetention: 'rescue_case.extend_retention',
-  markCompromised: 'rescue_case.mark_compromised',
-} as const;
+export { RESCUE_ACTIONS as ACTIONS } from '../rescue.constants';
 
 export const rescueKeys = {
   all: ['rescues'] as const,
@@ -242,96 +234,19 @@ export function parseMinor(text: string, currency: string): number | null {
   return value > 0 ? value : null;
 }
 
-// The enums, repeated here so the browser does not download Zod; `satisfies` keeps them in step.
-export const CASE_STATUS_LIST = [
-  'in_hiding',
-  'on_route',
-  'in_safe_country',
-  'in_processing',
-  'arrived',
-  'handed_over',
-  'closed',
-  'paused',
-  'lost_contact',
-  'detained',
-  'repatriated',
-  'withdrawn',
-] as const satisfies readonly CaseStatus[];
-export const DESTINATION_LIST = ['south_korea', 'united_states'] as const satisfies readonly Destination[];
-export const CATEGORY_LIST = [
-  'adult',
-  'minor',
-  'child_born_in_china',
-] as const satisfies readonly TravellerCategory[];
-export const SEX_LIST = ['female', 'male'] as const satisfies readonly Sex[];
-export const AGE_BAND_LIST = [
-  'under_5',
-  '5_12',
-  '13_17',
-  '18_29',
-  '30_44',
-  '45_59',
-  '60_plus',
-] as const satisfies readonly AgeBand[];
-export const UNDER_18: readonly AgeBand[] = ['under_5', '5_12', '13_17'];
-export const ANSWER_LIST = ['yes', 'no', 'declined'] as const satisfies readonly Answer[];
-export const LEG_KIND_LIST = [
-  'hiding_to_transit',
-  'transit',
-  'border_crossing',
-  'safe_country',
-  'handover',
-  'processing',
-  'flight',
-  'other',
-] as const satisfies readonly LegKind[];
-export const INCIDENT_KIND_LIST = [
-  'arrest',
-  'detention',
-  'illness',
-  'broker_demand',
-  'route_closed',
-  'other',
-] as const satisfies readonly IncidentKind[];
-export const SEVERITY_LIST = ['low', 'high', 'critical'] as const satisfies readonly IncidentSeverity[];
-export const COST_CATEGORY_LIST = [
-  'transport',
-  'lodging',
-  'food',
-  'documents',
-  'broker',
-  'phone',
-  'medical',
-  'other',
-] as const satisfies readonly CostCategory[];
-export const CURRENCY_LIST = [
-  'USD',
-  'CNY',
-  'KRW',
-  'THB',
-  'LAK',
-  'VND',
-  'KHR',
-  'MNT',
-  'EUR',
-  'CAD',
-  'GBP',
-] as const;
-export const CHECK_IN_LIST = [
-  'pick_up',
-  'hand_off',
-  'check_in',
-  'delay',
-  'problem',
-] as const satisfies readonly CheckInKind[];
-
-/** Compile-time proof that each list names every value of its enum. */
-type Exhaustive<L extends readonly string[], T extends string> = [T] extends [L[number]] ? true : never;
-export const _exhaustive: [
-  Exhaustive<typeof CASE_STATUS_LIST, CaseStatus>,
-  Exhaustive<typeof LEG_KIND_LIST, LegKind>,
-  Exhaustive<typeof INCIDENT_KIND_LIST, IncidentKind>,
-  Exhaustive<typeof COST_CATEGORY_LIST, CostCategory>,
-  Exhaustive<typeof AGE_BAND_LIST, AgeBand>,
-  Exhaustive<typeof CURRENCY_LIST, (typeof CURRENCIES)[number]>,
-] = [true, true, true, true, true, true];
+// The same lists the server validates against, under the names the pages use.
+export {
+  AGE_BANDS as AGE_BAND_LIST,
+  ANSWERS as ANSWER_LIST,
+  CASE_STATUSES as CASE_STATUS_LIST,
+  CHECK_IN_KINDS as CHECK_IN_LIST,
+  COST_CATEGORIES as COST_CATEGORY_LIST,
+  CURRENCIES as CURRENCY_LIST,
+  DESTINATIONS as DESTINATION_LIST,
+  INCIDENT_KINDS as INCIDENT_KIND_LIST,
+  INCIDENT_SEVERITIES as SEVERITY_LIST,
+  LEG_KINDS as LEG_KIND_LIST,
+  SEXES as SEX_LIST,
+  TRAVELLER_CATEGORIES as CATEGORY_LIST,
+  UNDER_18_AGE_BANDS as UNDER_18,
+} from '../rescue.constants';
