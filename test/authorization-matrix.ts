@@ -472,6 +472,12 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     why: 'units go to a case by its code only; nothing of the case comes back',
   },
   'GET /api/giving/check': { expect: staffOnly(SUPPORTER_READERS) },
+  // The console's giving pages (giving-console.routes.ts).
+  'GET /api/giving/batches': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/allocations': {
+    expect: staffOnly(SUPPORTER_READERS),
+    why: 'case codes and unit counts only: nothing else of a case',
+  },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
   'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },

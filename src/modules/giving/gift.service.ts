@@ -8,6 +8,7 @@ import type { Mailer } from '../../platform/mail/mailer';
 import { feeCover } from '../../platform/money/money';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
+import { describeGifts, describeSoftCredits } from './giving-console.service';
 import { GIVING_ACTIONS } from './giving.policy';
 import {
   type BatchGiftInput,
@@ -565,7 +566,7 @@ export async function listGifts(
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(gifts.createdAt), desc(gifts.id))
     .limit(query.limit);
-  return { gifts: rows };
+  return { gifts: await describeGifts(gc.db, rows) };
 }
 
 export async function getGift(gc: GivingContext, id: string) {
@@ -581,7 +582,13 @@ export async function getGift(gc: GivingContext, id: string) {
     gc.db.select().from(receipts).where(eq(receipts.giftId, id)),
     gc.db.select().from(softCredits).where(eq(softCredits.giftId, id)),
   ]);
-  return { gift, entries, receipt: receipt[0] ?? null, softCredits: credits };
+  const [described] = await describeGifts(gc.db, [gift]);
+  return {
+    gift: described ?? gift,
+    entries,
+    receipt: receipt[0] ?? null,
+    softCredits: await describeSoftCredits(gc.db, credits),
+  };
 }
 
 /**
@@ -702,7 +709,11 @@ export async function getBatch(gc: GivingContext, id: string) {
   allow(gc, GIVING_ACTIONS.read);
   const batch = await batchOrThrow(gc.db, id);
   const rows = await gc.db.select().from(gifts).where(eq(gifts.batchId, id)).orderBy(asc(gifts.createdAt));
-  return { batch, gifts: rows, enteredMinor: rows.reduce((s, g) => s + g.amountMinor, 0) };
+  return {
+    batch,
+    gifts: await describeGifts(gc.db, rows),
+    enteredMinor: rows.reduce((s, g) => s + g.amountMinor, 0),
+  };
 }
 
 /** Posts a batch: only when its gifts add up to the control total; then every gift settles, at once. */

@@ -3,13 +3,17 @@ import type { PassageModule } from '../registry';
 import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
+import { givingConsoleRoutes } from './giving-console.routes';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
 onSupportersMerged(moveGiftsToSurvivor);
 
 export const givingModule: PassageModule = {
   name: 'giving',
-  routes: givingRoutes,
+  // Each piece of giving keeps its routes in a plugin of its own; they all mount here.
+  routes: (ctx) => async (app) => {
+    for (const routes of [givingRoutes, givingConsoleRoutes]) await app.register(routes(ctx));
+  },
   jobs: (ctx) => [
     {
       name: 'giving.ledger-check',
