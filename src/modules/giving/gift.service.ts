@@ -8,6 +8,15 @@ import type { Mailer } from '../../platform/mail/mailer';
 import { feeCover } from '../../platform/money/money';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
+import {
+  correctionParts,
+  giftSplitsOf,
+  recordGiftSplits,
+  refundParts,
+  settlementParts,
+  splitFundNames,
+  splitProblems,
+} from './gift-splits';
 import { describeGifts, describeSoftCredits } from './giving-console.service';
 import { GIVING_ACTIONS } from './giving.policy';
 import {
@@ -214,18 +223,20 @@ async function post(
     });
 }
 
-/** Settles a locked pending gift: one `gift` entry, the balance, the status, the receipt. */
+/** Settles a locked pending gift: one `gift` entry per fund (split, gift-splits.ts), balances, status, receipt. */
 async function settleLocked(tx: Db, mail: Mailer | null, gift: GiftRow, by: string | null, now = new Date()) {
-  await post(tx, {
-    groupId: crypto.randomUUID(),
-    giftId: gift.id,
-    fundId: gift.fundId,
-    campaignId: gift.campaignId,
-    kind: 'gift',
-    amountMinor: total(gift),
-    currency: gift.currency,
-    createdBy: by,
-  });
+  const groupId = crypto.randomUUID();
+  for (const part of await settlementParts(tx, gift))
+    await post(tx, {
+      groupId,
+      giftId: gift.id,
+      fundId: part.fundId,
+      campaignId: gift.campaignId,
+      kind: 'gift',
+      amountMinor: part.amountMinor,
+      currency: gift.currency,
+      createdBy: by,
+    });
   const [settled] = await tx
     .update(gifts)
     .set({ status: 'settled', settledAt: now, updatedAt: now })
@@ -235,21 +246,26 @@ async function settleLocked(tx: Db, mail: Mailer | null, gift: GiftRow, by: stri
   await issueReceipt(tx, mail, settled);
 }
 
-/** Brings a gift's refunded total up to `refundedTotal` with one opposite entry (never above the gift). */
+/**
+ * Brings a gift's refunded total up to `refundedTotal` with opposite entries (never above the gift): one
+ * group, spread over the funds that hold the gift in proportion (gift-splits.ts; one entry for one fund).
+ */
 async function refundLockedTo(tx: Db, gift: GiftRow, refundedTotal: number, by: string | null) {
   const target = Math.min(refundedTotal, total(gift));
   const delta = target - gift.refundedMinor;
   if (delta <= 0) return 0;
-  await post(tx, {
-    groupId: crypto.randomUUID(),
-    giftId: gift.id,
-    fundId: gift.fundId,
-    campaignId: gift.campaignId,
-    kind: 'refund',
-    amountMinor: -delta,
-    currency: gift.currency,
-    createdBy: by,
-  });
+  const groupId = crypto.randomUUID();
+  for (const part of await refundParts(tx, gift, delta))
+    await post(tx, {
+      groupId,
+      giftId: gift.id,
+      fundId: part.fundId,
+      campaignId: gift.campaignId,
+      kind: 'refund',
+      amountMinor: part.amountMinor,
+      currency: gift.currency,
+      createdBy: by,
+    });
   await tx
     .update(gifts)
     .set({
@@ -277,7 +293,7 @@ async function receiptFacts(db: Db, gift: GiftRow, number: string) {
     amountMinor: total(gift),
     currency: gift.currency as GivingCurrency,
     fairMarketValueMinor: gift.fairMarketValueMinor,
-    fundName: fund?.name ?? 'our work',
+    fundName: (await splitFundNames(db, gift.id)) ?? fund?.name ?? 'our work',
     receivedOn: gift.receivedOn ?? gift.settledAt ?? new Date(),
     tribute: gift.tributeKind && gift.tributeName ? { kind: gift.tributeKind, name: gift.tributeName } : null,
   };
@@ -374,6 +390,7 @@ export async function startDonation(
       })
       .returning();
     if (!row) throw new Error('insert returned no row');
+    if (input.splits) await recordGiftSplits(tx, row, input.splits, input.fund);
     if (input.softCredit)
       await tx.insert(softCredits).values({
         id: crypto.randomUUID(),
@@ -588,6 +605,7 @@ export async function getGift(gc: GivingContext, id: string) {
     entries,
     receipt: receipt[0] ?? null,
     softCredits: await describeSoftCredits(gc.db, credits),
+    splits: await giftSplitsOf(gc.db, id),
   };
 }
 
@@ -628,9 +646,8 @@ export async function correctGiftFund(gc: GivingContext, id: string, fundCode: s
   if (gift.status !== 'settled')
     throw new AppError('conflict', `Only a settled gift can be corrected (this one is ${gift.status}).`, 409);
   const to = await fundByCode(gc.db, fundCode);
-  if (to.id === gift.fundId)
-    throw new AppError('validation_failed', 'fund: the gift is already in this fund', 400);
-  const net = total(gift) - gift.refundedMinor;
+  // What every other fund holds of the gift moves (all of a split gift's splits): gift-splits.ts.
+  const parts = await correctionParts(gc.db, gift, to.id);
   const groupId = crypto.randomUUID();
   const base = {
     groupId,
@@ -640,8 +657,7 @@ export async function correctGiftFund(gc: GivingContext, id: string, fundCode: s
     currency: gift.currency,
     createdBy: gc.subject.userId,
   };
-  await post(gc.db, { ...base, fundId: gift.fundId, amountMinor: -net });
-  await post(gc.db, { ...base, fundId: to.id, amountMinor: net });
+  for (const part of parts) await post(gc.db, { ...base, ...part });
   await gc.db.update(gifts).set({ fundId: to.id, updatedAt: new Date() }).where(eq(gifts.id, gift.id));
   await audit(gc, 'gift.correct', 'gift', gift.id);
   return getGift(gc, id);
@@ -697,6 +713,8 @@ export async function addBatchGift(gc: GivingContext, batchId: string, input: Ba
     })
     .returning();
   if (!row) throw new Error('insert returned no row');
+  // A refused split answers 400 and the route's transaction takes the gift back with it.
+  if (input.splits) await recordGiftSplits(gc.db, row, input.splits, input.fund);
   for (const credit of input.softCredits)
     await gc.db
       .insert(softCredits)
@@ -856,6 +874,7 @@ export async function checkLedger(db: Db) {
       and not exists (select 1 from ledger_entries e where e.gift_id = g.id and e.kind = 'gift')`),
   );
   for (const u of unsettled) problems.push(`gift ${u.id} is settled without a gift entry`);
+  problems.push(...(await splitProblems(db)));
   const [counts] = rowsOf<{ gifts: number; entries: number; receipts: number }>(
     await db.execute(
       sql`select (select count(*)::int from gifts) as gifts, (select count(*)::int from ledger_entries) as entries, (select count(*)::int from receipts) as receipts`,

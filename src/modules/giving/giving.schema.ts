@@ -68,6 +68,15 @@ export const SoftCreditInput = z.object({
   ref: z.string().trim().min(1, 'is required').max(100),
 });
 
+/**
+ * A gift split across 2–5 funds (gift-splits.ts): each fund once, adding up exactly to the gift's amount
+ * (checked by the service, which answers `splits: …` with the sums).
+ */
+export const GiftSplitsInput = z
+  .array(z.object({ fund: Code, amountMinor: AmountMinor }))
+  .min(2, 'must name at least 2 funds (a gift to one fund has no splits)')
+  .max(5, 'must name at most 5 funds');
+
 export const DonationInput = z.object({
   provider: z.enum(PROVIDERS).default('sandbox'),
   amountMinor: AmountMinor,
@@ -91,6 +100,8 @@ export const DonationInput = z.object({
     emailConsent: z.boolean().default(false),
   }),
   softCredit: SoftCreditInput.optional(),
+  /** Split the gift across funds; `fund`, when given, must be one of them (the gift's primary fund). */
+  splits: GiftSplitsInput.optional(),
   /** Sandbox only: a test card number. Stripe gifts never send card data here. */
   testCard: z
     .string()
@@ -114,6 +125,8 @@ export const BatchGiftInput = z.object({
   receivedOn: z.coerce.date({ error: 'must be a date such as 2026-03-01' }),
   fairMarketValueMinor: z.number().int().min(0, 'must be zero or more').default(0),
   softCredits: z.array(SoftCreditInput).max(10).default([]),
+  /** Split the gift across funds; `fund` must be one of them (the gift's primary fund). */
+  splits: GiftSplitsInput.optional(),
 });
 export type BatchGiftInput = z.infer<typeof BatchGiftInput>;
 
