@@ -19,9 +19,9 @@ export function freePort() {
 }
 
 /** Starts `passage start` and resolves with the process and the ms until /readyz first answered 200. */
-export async function startPassage({ dataDir, port, env = {} }) {
+export async function startPassage({ dataDir, port, env = {}, nodeArgs = [] }) {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/passage.mjs'), 'start'], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/passage.mjs'), 'start'], {
     cwd: ROOT,
     env: { ...process.env, PASSAGE_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -65,7 +65,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /**
+   * Keep PostgreSQL's durability (fsync, synchronous commit, full pages) as a production server does. Tests
+   * switch it off for speed; benchmarks that compare against pgbench keep it, so both pay for every commit.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresServer(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   if (!fs.existsSync(path.join(BIN, 'initdb'))) {
     throw new Error(
       `PostgreSQL binaries not found in ${BIN}: install PostgreSQL 15, set PG_BIN, or set TEST_DATABASE_URL`,
@@ -110,13 +118,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = [
+      const serverOptions = [
         `-p ${port}`,
         `-k ${dir}`,
         '-c listen_addresses=127.0.0.1',
-        '-c fsync=off',
-        '-c synchronous_commit=off',
-        '-c full_page_writes=off',
+        ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
         '-c max_connections=300',
         '-c shared_buffers=64MB',
         "-c timezone='UTC'",
@@ -124,7 +130,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       try {
         await run(
           'pg_ctl',
-          ['-D', data, '-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '30', 'start'],
+          ['-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOptions, '-w', '-t', '30', 'start'],
           dir,
         );
         started = true;
