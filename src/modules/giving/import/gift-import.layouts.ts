@@ -22,9 +22,12 @@ export const CONTACT_FIELDS = [
   'region',
   'postcode',
   'country',
+  'emailOptOut',
+  'emailConsent',
 ] as const;
 
 export const GIFT_FIELDS = [
+  'giftSourceId',
   'amount',
   'currency',
   'receivedOn',
@@ -68,6 +71,9 @@ const CIVICRM: Aliases = {
   region: ['State/Province', 'State'],
   postcode: ['Postal Code', 'Zip Code'],
   country: ['Country'],
+  // CiviCRM's privacy flags say only "do not": no consent is ever read from their absence.
+  emailOptOut: ['Do Not Email', 'Is Opt Out', 'No Bulk Emails (User Opt Out)'],
+  giftSourceId: ['Contribution ID', 'Internal Contribution ID'],
   amount: ['Total Amount', 'Amount'],
   currency: ['Currency'],
   receivedOn: ['Receive Date', 'Date Received', 'Contribution Date'],
@@ -94,6 +100,8 @@ const NPSP: Aliases = {
   region: ['Home State/Province', 'Account1 State/Province'],
   postcode: ['Home Zip/Postal Code', 'Account1 Zip/Postal Code'],
   country: ['Home Country', 'Account1 Country'],
+  emailOptOut: ['Contact1 Email Opt Out'],
+  giftSourceId: ['Donation Imported', 'Donation ID'],
   amount: ['Donation Amount'],
   currency: ['Donation Currency', 'CurrencyIsoCode', 'Currency ISO Code'],
   receivedOn: ['Donation Date'],

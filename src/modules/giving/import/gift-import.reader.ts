@@ -47,6 +47,10 @@ export interface ImportOptions {
   progressEvery?: number;
   /** Refuse files with more data rows than this. Default 1,000,000. */
   maxRows?: number;
+  /** Currencies the importing system takes (default: every ISO currency). */
+  currencies?: readonly string[];
+  /** The largest amount of one gift, in minor units (default: none beyond a bigint). */
+  maxAmountMinor?: bigint;
 }
 
 export interface ImportResult {
@@ -271,12 +275,15 @@ export async function readImport(source: ImportSource, options: ImportOptions = 
     defaultCurrency: options.defaultCurrency ?? 'USD',
     dateFormat: options.dateFormat ?? 'auto',
     contactKind: options.contactKind ?? 'individual',
+    ...(options.currencies ? { currencies: options.currencies } : {}),
+    ...(options.maxAmountMinor !== undefined ? { maxAmountMinor: options.maxAmountMinor } : {}),
   };
   const every = Math.max(1, options.progressEvery ?? 1000);
   const maxRows = options.maxRows ?? 1_000_000;
   const rows: ImportRow[] = [];
   const errors: ImportError[] = [];
-  const transactionLines = new Map<string, number>();
+  // A source system's id names one gift: a second row with it would be the same gift twice.
+  const idLines = { transactionId: new Map<string, number>(), sourceId: new Map<string, number>() };
   let plan: ImportPlan | undefined;
   let rowsRead = 0;
   let badRows = 0;
@@ -311,16 +318,20 @@ export async function readImport(source: ImportSource, options: ImportOptions = 
           if (value !== '' && !cells[c.field]) cells[c.field] = { value, header: c.header };
         }
         const row = normaliseRow(cells, line, rowOptions, errors);
-        const txn = row?.gift?.transactionId;
-        if (row && txn !== undefined) {
-          const first = transactionLines.get(txn);
+        for (const [key, field] of [
+          ['transactionId', 'transactionId'],
+          ['sourceId', 'giftSourceId'],
+        ] as const) {
+          const id = row?.gift?.[key];
+          if (id === undefined) continue;
+          const first = idLines[key].get(id);
           if (first !== undefined) {
             errors.push({
               line,
-              column: cells.transactionId?.header ?? '',
-              reason: `${JSON.stringify(txn)} is already on line ${first}`,
+              column: cells[field]?.header ?? '',
+              reason: `${JSON.stringify(id)} is already on line ${first}`,
             });
-          } else transactionLines.set(txn, line);
+          } else idLines[key].set(id, line);
         }
         if (row && errors.length === errorsBefore) rows.push(row);
       }

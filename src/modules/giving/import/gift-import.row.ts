@@ -29,9 +29,17 @@ export interface ImportContact {
   region?: string;
   postcode?: string;
   country?: string;
+  /**
+   * What the file says about email: `true` only from a column mapped to `emailConsent` saying yes; `false`
+   * from a "do not email" flag or a consent column saying no; absent when the file says nothing (absence of
+   * an opt-out is not consent).
+   */
+  emailConsent?: boolean;
 }
 
 export interface ImportGift {
+  /** The gift's id in the system it came from (CiviCRM "Contribution ID"). */
+  sourceId?: string;
   amountMinor: bigint;
   currency: string;
   /** ISO date, `YYYY-MM-DD`, as the file wrote it (no time zone shift). */
@@ -70,6 +78,10 @@ export interface RowOptions {
   defaultCurrency: string;
   dateFormat: DateFormat;
   contactKind: ContactKind;
+  /** Currencies the importing system takes (default: every ISO currency `platform/money` knows). */
+  currencies?: readonly string[];
+  /** The largest amount of one gift, in minor units. */
+  maxAmountMinor?: bigint;
 }
 
 /** A field's cell: the first non-empty cell among the columns mapped to it, and that column's header. */
@@ -95,6 +107,9 @@ const STATUSES: Record<string, ImportGiftStatus> = {
   canceled: 'cancelled',
   refunded: 'refunded',
 };
+
+const YES = new Set(['1', 'yes', 'y', 'true', 't', 'x']);
+const NO = new Set(['0', 'no', 'n', 'false', 'f']);
 
 const KINDS: Record<string, ContactKind> = {
   individual: 'individual',
@@ -159,6 +174,20 @@ export function normaliseRow(
   set('region', text('region'));
   set('postcode', text('postcode'));
   set('country', text('country'));
+  const flag = (field: 'emailOptOut' | 'emailConsent'): boolean | undefined => {
+    const cell = cells[field];
+    if (!cell) return undefined;
+    const v = cell.value.toLowerCase();
+    if (YES.has(v)) return true;
+    if (NO.has(v)) return false;
+    fail(cell.header, `${JSON.stringify(cell.value)} is not yes or no (1/0, true/false)`);
+    return undefined;
+  };
+  const optOut = flag('emailOptOut');
+  const consent = flag('emailConsent');
+  // An opt-out wins over a consent column: when a file says both, the cautious reading is "do not write".
+  if (optOut === true) contact.emailConsent = false;
+  else if (consent !== undefined) contact.emailConsent = consent;
 
   const named =
     kind === 'individual'
@@ -182,6 +211,12 @@ export function normaliseRow(
       if (!isCurrency(currency)) {
         fail(currencyCell.header, `${JSON.stringify(currencyCell.value)} is not a supported currency code`);
         currency = undefined;
+      } else if (options.currencies && !options.currencies.includes(currency)) {
+        fail(
+          currencyCell.header,
+          `${JSON.stringify(currencyCell.value)} is not a currency Passage takes (${options.currencies.join(', ')})`,
+        );
+        currency = undefined;
       }
     }
     const money = (field: 'amount' | 'feeAmount' | 'nonDeductibleAmount', required: boolean) => {
@@ -200,6 +235,16 @@ export function normaliseRow(
       }
     };
     const amountMinor = money('amount', true);
+    if (
+      amountMinor !== undefined &&
+      options.maxAmountMinor !== undefined &&
+      amountMinor > options.maxAmountMinor
+    ) {
+      fail(
+        cells.amount?.header ?? '',
+        `is more than ${options.maxAmountMinor} minor units, the largest gift Passage records`,
+      );
+    }
     const feeMinor = money('feeAmount', false);
     const nonDeductibleMinor = money('nonDeductibleAmount', false);
     if (amountMinor !== undefined) {
@@ -237,6 +282,8 @@ export function normaliseRow(
       gift = { amountMinor, currency, receivedOn, status };
       if (feeMinor !== undefined) gift.feeMinor = feeMinor;
       if (nonDeductibleMinor !== undefined) gift.nonDeductibleMinor = nonDeductibleMinor;
+      const sourceId = text('giftSourceId');
+      if (sourceId !== undefined) gift.sourceId = sourceId;
       const optional = [
         'fund',
         'paymentMethod',

@@ -245,6 +245,36 @@ describe('readImport: CiviCRM contribution layout', () => {
     expect(crlf.errors.map((e) => e.line)).toEqual([4]);
   });
 
+  it('reads contribution ids, "do not email" flags and a consent column, and refuses currencies not taken', async () => {
+    const text = csv([
+      ['Contribution ID', 'Email', 'Do Not Email', 'Consent', 'Total Amount', 'Currency', 'Receive Date'],
+      ['501', 'a@example.org', '1', 'yes', '10', 'USD', '2024-01-01'],
+      ['502', 'b@example.org', '0', 'Yes', '10', 'USD', '2024-01-01'],
+      ['503', 'c@example.org', '', '', '10', 'USD', '2024-01-01'],
+      ['501', 'd@example.org', 'maybe', '', '10', 'JPY', '2024-01-01'],
+      ['504', 'e@example.org', '', '', '2000000000000', 'KRW', '2024-01-01'],
+    ]);
+    const r = await dryRun(text, {
+      mapping: { Consent: 'emailConsent' },
+      currencies: ['USD', 'KRW'],
+      maxAmountMinor: 1_000_000_000_000n,
+    });
+    expect(r.rows.map((row) => [row.gift?.sourceId, row.contact.emailConsent])).toEqual([
+      ['501', false],
+      ['502', true],
+      ['503', undefined],
+    ]);
+    expect(r.errors).toEqual([
+      { line: 5, column: 'Do Not Email', reason: '"maybe" is not yes or no (1/0, true/false)' },
+      { line: 5, column: 'Currency', reason: '"JPY" is not a currency Passage takes (USD, KRW)' },
+      {
+        line: 6,
+        column: 'Total Amount',
+        reason: 'is more than 1000000000000 minor units, the largest gift Passage records',
+      },
+    ]);
+  });
+
   it('reads the organisation type CiviCRM imports per file, or per row from Contact Type', async () => {
     const text = csv([
       ['Organization Name', 'Contact Type', 'Total Amount', 'Receive Date'],

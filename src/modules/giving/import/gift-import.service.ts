@@ -1,0 +1,426 @@
+/**
+ * Import runs: the dry run (check) and the commit of one CSV file, for the console and `passage import`.
+ *
+ * A check reads the whole file, records an `import_runs` row (status `checked`, the file's SHA-256 and the
+ * counts, never a row's data) and answers every bad row. A commit of that run re-reads the same file (the
+ * hash must match), refuses while there are bad rows unless they are skipped, marks the run `committing`,
+ * then writes everything in ONE transaction that also marks it `committed`: a failure leaves nothing but
+ * the run marked `failed` with a reason free of row data.
+ *
+ * The console's file is held in this process's memory between the check and the commit (15 minutes, at most
+ * 256 MB in all), never on disk: it is donor data. Progress of a commit lives in memory too: on PostgreSQL
+ * other requests read it while the commit runs; on the embedded database they wait for the commit, which
+ * holds its only connection.
+ */
+import crypto from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { authorize, type Subject } from '../../../platform/access/policy';
+import { appendAudit } from '../../../platform/audit/audit.service';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/http/errors';
+import { GIVING_ACTIONS } from '../giving.policy';
+import { MAX_AMOUNT_MINOR } from '../giving.schema';
+import { importRuns } from '../giving.table';
+import { GIVING_CURRENCIES } from '../money';
+import {
+  type CommitCounts,
+  commitImportRows,
+  DEFAULT_IMPORT_FUND,
+  externalRefs,
+  importedRefs,
+  resolveImportTargets,
+} from './gift-import.commit';
+import type { ImportLayout, ImportMapping } from './gift-import.layouts';
+import {
+  ImportMappingError,
+  type ImportOptions,
+  type ImportResult,
+  type ImportSource,
+  readImport,
+} from './gift-import.reader';
+import type { ContactKind, DateFormat, ImportError } from './gift-import.row';
+
+export type ImportRunRow = typeof importRuns.$inferSelect;
+
+/** Who imports: a staff member (checked against the giving policy), or the operator at the command line. */
+export interface ImportCaller {
+  db: Db;
+  /** null: `passage import`, run by whoever holds the database (no account, audited as such). */
+  subject: Subject | null;
+  requestId: string | null;
+}
+
+/** The choices of the mapping step, the same for the check and the commit of a run. */
+export interface ImportSettings {
+  fileName: string;
+  layout?: ImportLayout;
+  mapping?: ImportMapping;
+  defaultCurrency?: string;
+  dateFormat?: DateFormat;
+  contactKind?: ContactKind;
+  entity?: 'gifts' | 'contacts';
+  /** Fund code for gifts naming no fund Passage has. Default `most-needed`. */
+  defaultFund?: string;
+}
+
+export interface ImportProgress {
+  phase: 'checking' | 'committing' | 'done';
+  /** Bytes read while checking; rows written while committing. */
+  done: number;
+  total: number;
+}
+
+export interface ImportReport {
+  run: ReturnType<typeof presentRun>;
+  layout: ImportLayout;
+  headers: string[];
+  mapping: ImportMapping;
+  rowsRead: number;
+  goodRows: number;
+  badRows: number;
+  /** Every problem of every bad row, in file order. */
+  errors: ImportError[];
+  complete: boolean;
+  /** Good gift rows an earlier import already wrote (they will be skipped). */
+  alreadyImported: number;
+  /** Good rows with a pending gift (a promise): their contact is imported, the gift is not. */
+  pending: number;
+  funds: { value: string; fund: string }[];
+  campaigns: { value: string; campaign: string | null }[];
+  defaultFund: string;
+  /** Why the commit cannot happen whatever the rows (the default fund is missing). */
+  problems: string[];
+}
+
+const HOLD_MS = 15 * 60_000;
+const HOLD_MAX_BYTES = 256 * 1024 * 1024;
+
+interface HeldFile {
+  text: string;
+  settings: ImportSettings;
+  sha256: string;
+  heldBy: string | null;
+  expires: number;
+}
+
+/** Files between their check and their commit, by run id: memory only (see the header). */
+const held = new Map<string, HeldFile>();
+/** Commits in progress (and just finished), by run id. */
+const progress = new Map<string, ImportProgress & { counts?: CommitCounts }>();
+
+function sweepHeld(now = Date.now()) {
+  for (const [id, f] of held) if (f.expires <= now) held.delete(id);
+  let bytes = [...held.values()].reduce((s, f) => s + f.text.length * 2, 0);
+  // Oldest first: a burst of uploads cannot grow the process without bound.
+  for (const [id, f] of held) {
+    if (bytes <= HOLD_MAX_BYTES) break;
+    held.delete(id);
+    bytes -= f.text.length * 2;
+  }
+}
+
+function allow(caller: ImportCaller, action: string) {
+  if (caller.subject && !authorize(caller.subject, action).allowed)
+    throw new AppError('forbidden', 'You do not have access to this.', 403);
+}
+
+async function audit(caller: ImportCaller, db: Db, action: string, runId: string) {
+  await appendAudit(db, {
+    actorId: caller.subject?.userId ?? null,
+    actorRole: caller.subject?.role ?? null,
+    action,
+    resourceType: 'import_run',
+    resourceCode: runId,
+    outcome: 'succeeded',
+    requestId: caller.requestId,
+  });
+}
+
+export function presentRun(row: ImportRunRow) {
+  return {
+    id: row.id,
+    layout: row.layout,
+    fileName: row.fileName,
+    status: row.status as 'checked' | 'committing' | 'committed' | 'failed',
+    skipBadRows: row.skipBadRows,
+    totalRows: row.totalRows,
+    goodRows: row.goodRows,
+    badRows: row.badRows,
+    giftsCreated: row.giftsCreated,
+    supportersCreated: row.supportersCreated,
+    failure: row.failure,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function readerOptions(settings: ImportSettings): ImportOptions {
+  return {
+    ...(settings.layout ? { layout: settings.layout } : {}),
+    ...(settings.mapping ? { mapping: settings.mapping } : {}),
+    ...(settings.defaultCurrency ? { defaultCurrency: settings.defaultCurrency } : {}),
+    ...(settings.dateFormat ? { dateFormat: settings.dateFormat } : {}),
+    ...(settings.contactKind ? { contactKind: settings.contactKind } : {}),
+    ...(settings.entity ? { entity: settings.entity } : {}),
+    currencies: GIVING_CURRENCIES,
+    maxAmountMinor: BigInt(MAX_AMOUNT_MINOR),
+  };
+}
+
+/** The source, hashed and counted as it is read. */
+function hashing(source: ImportSource, onBytes?: (bytes: number) => void) {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  async function* chunks() {
+    const input =
+      typeof source === 'string' || source instanceof Uint8Array
+        ? [source]
+        : (source as AsyncIterable<string | Uint8Array>);
+    for await (const chunk of input) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      hash.update(buf);
+      bytes += buf.length;
+      onBytes?.(bytes);
+      yield buf;
+    }
+  }
+  return { stream: chunks(), digest: () => hash.digest('hex'), bytes: () => bytes };
+}
+
+function mappingRefused(error: unknown): never {
+  if (error instanceof ImportMappingError) throw new AppError('validation_failed', error.message, 400);
+  throw error;
+}
+
+/**
+ * The dry run: reads and validates every row, matches funds and campaigns, counts gifts imported before,
+ * and records the run. Writes nothing else. `text` is kept for the commit when `hold` is set (the console).
+ */
+export async function checkImport(
+  caller: ImportCaller,
+  source: ImportSource,
+  settings: ImportSettings,
+  options: { hold?: boolean; totalBytes?: number; onProgress?: (p: ImportProgress) => void } = {},
+): Promise<{ report: ImportReport; result: ImportResult; sha256: string }> {
+  allow(caller, GIVING_ACTIONS.record);
+  const total = options.totalBytes ?? (typeof source === 'string' ? Buffer.byteLength(source) : 0);
+  const hashed = hashing(source, (done) => options.onProgress?.({ phase: 'checking', done, total }));
+  const result = await readImport(hashed.stream, readerOptions(settings)).catch(mappingRefused);
+  const sha256 = hashed.digest();
+  const db = caller.db;
+  const targets = await resolveImportTargets(db, result.rows, settings.defaultFund ?? DEFAULT_IMPORT_FUND);
+  const refs = externalRefs(result.layout, result.rows);
+  const already = await importedRefs(db, refs);
+  const id = crypto.randomUUID();
+  const [run] = await db
+    .insert(importRuns)
+    .values({
+      id,
+      layout: result.layout,
+      fileName: settings.fileName,
+      fileSha256: sha256,
+      status: 'checked',
+      totalRows: result.rowsRead,
+      goodRows: result.rows.length,
+      badRows: result.badRows,
+      createdBy: caller.subject?.userId ?? 'command-line',
+    })
+    .returning();
+  if (!run) throw new Error('insert returned no row');
+  await audit(caller, db, 'gift_import.check', id);
+  if (options.hold && typeof source === 'string') {
+    sweepHeld();
+    held.set(id, {
+      text: source,
+      settings,
+      sha256,
+      heldBy: caller.subject?.userId ?? null,
+      expires: Date.now() + HOLD_MS,
+    });
+  }
+  const report: ImportReport = {
+    run: presentRun(run),
+    layout: result.layout,
+    headers: result.headers,
+    mapping: result.mapping,
+    rowsRead: result.rowsRead,
+    goodRows: result.rows.length,
+    badRows: result.badRows,
+    errors: result.errors,
+    complete: result.complete,
+    alreadyImported: refs.filter((r) => r !== null && already.has(r)).length,
+    pending: result.rows.filter((r) => r.gift?.status === 'pending').length,
+    funds: targets.funds,
+    campaigns: targets.campaigns,
+    defaultFund: targets.defaultFund,
+    problems: targets.problems,
+  };
+  return { report, result, sha256 };
+}
+
+async function runOrThrow(db: Db, id: string): Promise<ImportRunRow> {
+  const [run] = await db.select().from(importRuns).where(eq(importRuns.id, id));
+  if (!run) throw new AppError('not_found', 'No import with this id.', 404);
+  return run;
+}
+
+/** Why a checked file cannot be committed, or null. */
+function refusal(result: ImportResult, skipBadRows: boolean): string | null {
+  if (!result.complete)
+    return 'The file could not be read to the end (see the report): fix it and check it again.';
+  if (result.errors.length && !skipBadRows)
+    return `The file has ${result.badRows} bad row(s): fix them and check the file again, or skip them.`;
+  if (result.rows.length === 0) return 'The file has no good rows to import.';
+  return null;
+}
+
+export interface StartedCommit {
+  run: ReturnType<typeof presentRun>;
+  /** Settles when the commit has committed or failed (never rejects). */
+  done: Promise<{ run: ReturnType<typeof presentRun>; counts: CommitCounts | null }>;
+}
+
+/**
+ * Starts the commit of a checked run: `result` is the file as read again (the command line keeps it from the
+ * check; the console's route reads the held file). Refuses (409, nothing written) while the file has bad rows
+ * and they are not skipped, or when the run is not waiting for a commit; then marks it `committing` and
+ * writes in the background, reporting progress.
+ */
+export async function startImportCommit(
+  caller: ImportCaller,
+  runId: string,
+  read: { result: ImportResult; sha256: string; settings: ImportSettings },
+  options: { skipBadRows: boolean; onProgress?: (p: ImportProgress) => void },
+): Promise<StartedCommit> {
+  allow(caller, GIVING_ACTIONS.record);
+  const db = caller.db;
+  const run = await runOrThrow(db, runId);
+  if (run.fileSha256 !== read.sha256)
+    throw new AppError('conflict', 'This is not the file that was checked: check it again.', 409);
+  if (run.status === 'committed' || run.status === 'committing')
+    throw new AppError('conflict', `This import is already ${run.status}.`, 409);
+  const why = refusal(read.result, options.skipBadRows);
+  if (why) throw new AppError('conflict', why, 409);
+  const defaultFund = read.settings.defaultFund ?? DEFAULT_IMPORT_FUND;
+  const targets = await resolveImportTargets(db, read.result.rows, defaultFund);
+  if (targets.problems.length && read.result.rows.some((r) => r.gift))
+    throw new AppError('conflict', `The import cannot be committed: ${targets.problems.join('; ')}.`, 409);
+
+  // Only one commit of a run: the status moves from checked (or failed) to committing exactly once.
+  const [claimed] = await db
+    .update(importRuns)
+    .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null })
+    .where(and(eq(importRuns.id, runId), inArray(importRuns.status, ['checked', 'failed'])))
+    .returning();
+  if (!claimed) throw new AppError('conflict', 'This import is already being committed.', 409);
+  held.delete(runId);
+  const report = (p: ImportProgress & { counts?: CommitCounts }) => {
+    progress.set(runId, p);
+    options.onProgress?.(p);
+  };
+  report({ phase: 'committing', done: 0, total: read.result.rows.length });
+
+  const done = (async () => {
+    try {
+      const { counts, row } = await db.transaction(async (tx) => {
+        const counts = await commitImportRows(tx, read.result.rows, {
+          layout: read.result.layout,
+          importRunId: runId,
+          createdBy: caller.subject?.userId ?? null,
+          defaultFundCode: defaultFund,
+          onProgress: (p) => report({ phase: 'committing', ...p }),
+        });
+        const [row] = await tx
+          .update(importRuns)
+          .set({
+            status: 'committed',
+            giftsCreated: counts.giftsCreated,
+            supportersCreated: counts.supportersCreated,
+            finishedAt: new Date(),
+          })
+          .where(eq(importRuns.id, runId))
+          .returning();
+        // Last, so the audit chain's lock is held only for the moment before the commit.
+        await audit(caller, tx, 'gift_import.commit', runId);
+        return { counts, row };
+      });
+      const total = read.result.rows.length;
+      report({ phase: 'done', done: total, total, counts });
+      return { run: presentRun(row ?? claimed), counts };
+    } catch (error) {
+      progress.delete(runId);
+      const failure = failureOf(error);
+      const [row] = await db
+        .update(importRuns)
+        .set({ status: 'failed', failure, finishedAt: new Date() })
+        .where(eq(importRuns.id, runId))
+        .returning()
+        .catch(() => [undefined]);
+      return { run: presentRun(row ?? { ...claimed, status: 'failed', failure }), counts: null };
+    }
+  })();
+  return { run: presentRun(claimed), done };
+}
+
+/**
+ * A failure's reason for the run row: our own messages, or the database's error code. Never a driver
+ * message: those quote the failed statement's parameters, which are donors' names and emails.
+ */
+function failureOf(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string } };
+  const code = e?.cause?.code ?? e?.code;
+  if (error instanceof AppError) return error.message;
+  return code
+    ? `the database refused the import (error ${code}); nothing was written`
+    : 'the import failed; nothing was written';
+}
+
+/** The console's commit: the file held since its check (or sent again), read again and committed. */
+export async function commitHeldImport(
+  caller: ImportCaller,
+  runId: string,
+  options: { skipBadRows: boolean; resend?: { text: string; settings: Omit<ImportSettings, 'fileName'> } },
+): Promise<StartedCommit> {
+  allow(caller, GIVING_ACTIONS.record);
+  sweepHeld();
+  const run = await runOrThrow(caller.db, runId);
+  const file = held.get(runId);
+  if (file && caller.subject && file.heldBy !== caller.subject.userId)
+    throw new AppError('forbidden', 'Only the person who checked this file can import it.', 403);
+  const text = options.resend?.text ?? file?.text;
+  if (text === undefined)
+    throw new AppError(
+      'gone',
+      'The checked file is no longer held (15 minutes passed or the server restarted): send it again.',
+      410,
+    );
+  const settings: ImportSettings = options.resend
+    ? { ...options.resend.settings, fileName: run.fileName }
+    : (file?.settings ?? { fileName: run.fileName });
+  const hashed = hashing(text);
+  const result = await readImport(hashed.stream, readerOptions(settings)).catch(mappingRefused);
+  return startImportCommit(caller, runId, { result, sha256: hashed.digest(), settings }, options);
+}
+
+/** A run with its commit's progress (rows written of the total) while it commits. */
+export async function getImportRun(caller: ImportCaller, id: string) {
+  allow(caller, GIVING_ACTIONS.read);
+  const run = await runOrThrow(caller.db, id);
+  const p = progress.get(id);
+  return {
+    run: presentRun(run),
+    progress: p ? { done: p.done, total: p.total } : null,
+    counts: p?.counts ?? null,
+    held: held.has(id),
+  };
+}
+
+export async function listImportRuns(caller: ImportCaller, limit = 20) {
+  allow(caller, GIVING_ACTIONS.read);
+  const rows = await caller.db
+    .select()
+    .from(importRuns)
+    .orderBy(desc(importRuns.createdAt), desc(importRuns.id))
+    .limit(limit);
+  return { runs: rows.map(presentRun) };
+}
