@@ -472,6 +472,22 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     why: 'units go to a case by its code only; nothing of the case comes back',
   },
   'GET /api/giving/check': { expect: staffOnly(SUPPORTER_READERS) },
+  // Reports (src/modules/giving/reports): aggregates for auditors too; lists that name donors not.
+  'GET /api/giving/reports/totals': {
+    expect: staffOnly([...SUPPORTER_READERS, 'auditor']),
+    request: () => ({ query: { groupBy: 'fund' } }),
+    why: 'aggregates only (no person): auditors check the money',
+  },
+  'GET /api/giving/reports/retention': {
+    expect: staffOnly([...SUPPORTER_READERS, 'auditor']),
+    why: 'counts of donors per year, no names',
+  },
+  'GET /api/giving/reports/lybunt': { expect: staffOnly(SUPPORTER_READERS), why: 'names donors (audited)' },
+  'GET /api/giving/reports/sybunt': { expect: staffOnly(SUPPORTER_READERS), why: 'names donors (audited)' },
+  'GET /api/giving/reports/top-donors': {
+    expect: staffOnly(SUPPORTER_READERS),
+    why: 'names donors (audited)',
+  },
   // The console's giving pages (giving-console.routes.ts).
   'GET /api/giving/batches': { expect: staffOnly(SUPPORTER_READERS) },
   'GET /api/giving/allocations': {

@@ -4,6 +4,7 @@ import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { reportRoutes } from './reports/report.routes';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
 onSupportersMerged(moveGiftsToSurvivor);
@@ -12,7 +13,7 @@ export const givingModule: PassageModule = {
   name: 'giving',
   // Each piece of giving keeps its routes in a plugin of its own; they all mount here.
   routes: (ctx) => async (app) => {
-    for (const routes of [givingRoutes, givingConsoleRoutes]) await app.register(routes(ctx));
+    for (const routes of [givingRoutes, givingConsoleRoutes, reportRoutes]) await app.register(routes(ctx));
   },
   jobs: (ctx) => [
     {

@@ -21,3 +21,21 @@ defineActions({
   [GIVING_ACTIONS.allocate]: { roles: { development: 'any' }, audited: true },
   [GIVING_ACTIONS.check]: { roles: { development: 'any', administrator: 'any' } },
 });
+
+/*
+ * Reports and year-end statements. Totals and retention are aggregates with no person in them: the
+ * development team, administrators and auditors (who check the money) read them. Donor lists (LYBUNT,
+ * SYBUNT, top donors) name people, so only the development team and administrators, and every such read
+ * is audited. Sending the year's statements writes mail to every donor: the development team's call.
+ */
+export const GIVING_REPORT_ACTIONS = {
+  totals: 'giving.report_totals',
+  donors: 'giving.report_donors',
+  sendStatements: 'giving.statements_send',
+} as const;
+
+defineActions({
+  [GIVING_REPORT_ACTIONS.totals]: { roles: { development: 'any', administrator: 'any', auditor: 'any' } },
+  [GIVING_REPORT_ACTIONS.donors]: { roles: { development: 'any', administrator: 'any' }, audited: true },
+  [GIVING_REPORT_ACTIONS.sendStatements]: { roles: { development: 'any' }, audited: true },
+});
