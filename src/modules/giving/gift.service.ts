@@ -8,6 +8,7 @@ import type { Mailer } from '../../platform/mail/mailer';
 import { feeCover } from '../../platform/money/money';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
+import { allocationCampaignId } from './donor-updates';
 import {
   correctionParts,
   giftSplitsOf,
@@ -791,9 +792,14 @@ export const RESCUE_FUND_CODE = 'rescue-fund';
  * Gives funded units of the rescue fund to a case, by its code. Units available = whole US$2,500s in the
  * rescue fund's USD balance less units already given. Nothing about any donor crosses to `rescues`.
  */
-export async function allocateUnits(gc: GivingContext, input: { caseCode: string; units: number }) {
+export async function allocateUnits(
+  gc: GivingContext,
+  input: { caseCode: string; units: number; campaign?: string | undefined },
+) {
   allow(gc, GIVING_ACTIONS.allocate);
   const fund = await fundByCode(gc.db, RESCUE_FUND_CODE);
+  // The campaign whose units these are: its donors get the delayed, de-identified updates (donor-updates.ts).
+  const campaignId = input.campaign ? await allocationCampaignId(gc.db, input.campaign) : null;
   const [balance] = await gc.db
     .select()
     .from(fundBalances)
@@ -817,6 +823,7 @@ export async function allocateUnits(gc: GivingContext, input: { caseCode: string
     caseCode: input.caseCode,
     units: input.units,
     fundId: fund.id,
+    campaignId,
     createdBy: gc.subject.userId,
   });
   await allocateFunding(gc.db, { caseCode: input.caseCode, units: input.units, sourceRef: `giving:${id}` });

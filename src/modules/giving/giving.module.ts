@@ -1,5 +1,6 @@
 import { onSupportersMerged } from '../people';
 import type { PassageModule } from '../registry';
+import { sendDonorUpdates } from './donor-updates';
 import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
@@ -22,6 +23,15 @@ export const givingModule: PassageModule = {
       run: async () => {
         const result = await checkLedger(ctx.database.db);
         if (!result.ok) ctx.logger.error({ problems: result.problems.length }, 'ledger check failed');
+      },
+    },
+    {
+      // Day 5 of each month, about the month before last (the delay: donor-updates.ts).
+      name: 'giving.donor-updates',
+      schedule: '0 6 5 * *',
+      run: async () => {
+        const result = await sendDonorUpdates(ctx.database.db, ctx.mail);
+        ctx.logger.info(result, 'donor updates sent');
       },
     },
   ],

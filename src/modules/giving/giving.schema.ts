@@ -143,4 +143,6 @@ export const AllocationInput = z.object({
     .trim()
     .regex(/^[A-Z]+-[A-Z]+-[0-9]{2}$/, 'must be a case code such as QUIET-HERON-27'),
   units: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100),
+  /** The campaign whose funded units these are: its donors hear (delayed, de-identified) when the case is safe. */
+  campaign: Code.optional(),
 });

@@ -3,3 +3,4 @@
 export { allocateFunding, casesNeedingFunding, fundingForCase } from './funding.service';
 export { claimHandover, pendingHandovers } from './handover.service';
 export { rescuesModule } from './rescues.module';
+export { safetyReachedByCode } from './safety.service';
