@@ -41,12 +41,19 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 700,
     rolldownOptions: {
+      // The shell, and the donate page on its own (no Mantine, no router: light on a phone).
+      input: {
+        index: path.join(ROOT, 'index.html'),
+        donate: path.join(ROOT, 'donate.html'),
+      },
       output: {
         // Libraries that change rarely get their own long-cached chunks; Mantine stays split by page,
         // so the console's components (tables, modals, app shell) are not downloaded by visitors.
         codeSplitting: {
           groups: [
-            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
+            // The router apart from React: the donate page loads React alone.
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'router', test: /node_modules[\\/](react-router|cookie|set-cookie-parser)[\\/]/ },
             { name: 'libs', test: /node_modules[\\/](i18next|react-i18next|@tanstack)[\\/]/ },
           ],
         },

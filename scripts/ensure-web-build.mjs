@@ -7,12 +7,17 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILT = path.join(ROOT, 'dist', 'web', 'index.html');
+/** Every HTML entry of vite.config.ts: a build missing one of them is stale too. */
+const ENTRIES = ['index.html', 'donate.html'];
 const CONFIG = path.join(ROOT, 'vite.config.ts');
 
 /** Files whose change means the bundle is stale. Modules keep their pages in src/modules/<name>/web. */
 const SOURCES = [
   path.join(ROOT, 'src', 'web'),
-  path.join(ROOT, 'index.html'),
+  ...ENTRIES.map((entry) => path.join(ROOT, entry)),
+  // Browser-safe platform code the pages import (the donate page formats and parses money with it).
+  path.join(ROOT, 'src', 'platform', 'money'),
+  path.join(ROOT, 'src', 'modules', 'giving', 'money.ts'),
   CONFIG,
   path.join(ROOT, 'postcss.config.cjs'),
 ];
@@ -49,7 +54,8 @@ function moduleWebFolders() {
 
 export function webBuildIsStale() {
   const built = newestIn(BUILT);
-  if (!built) return 'missing';
+  if (!built || ENTRIES.some((entry) => !fs.existsSync(path.join(ROOT, 'dist', 'web', entry))))
+    return 'missing';
   const newest = Math.max(...[...SOURCES, ...moduleWebFolders()].map(newestIn));
   return newest > built ? 'outdated' : null;
 }

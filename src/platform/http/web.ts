@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { standalonePages } from '../../modules/registry';
 import { PROJECT_ROOT } from '../config/paths';
 import type { AppContext } from './context';
 
@@ -52,6 +53,12 @@ export const webRoutes =
         vite.middlewares(req, res, next);
       });
       app.addHook('onClose', async () => vite.close());
+      for (const page of standalonePages())
+        app.get(page.path, { schema: { hide: true } }, async (request, reply) => {
+          const template = fs.readFileSync(path.join(ROOT, page.html), 'utf8');
+          const html = await vite.transformIndexHtml(request.url, template);
+          return reply.type('text/html; charset=utf-8').send(withNonce(html, nonceOf(reply)));
+        });
       app.get('/*', async (request, reply) => {
         if (!isPageRequest(request)) return reply.callNotFound();
         const template = fs.readFileSync(path.join(ROOT, 'index.html'), 'utf8');
@@ -77,6 +84,21 @@ export const webRoutes =
           res.header('Cache-Control', 'public, max-age=31536000, immutable');
       },
     });
+    // Module pages outside the shell (the donate page): their own entries, the same nonce treatment.
+    for (const page of standalonePages()) {
+      const file = path.join(WEB_DIST, page.html);
+      if (!fs.existsSync(file)) {
+        ctx.logger.warn({ page: page.path }, `web assets missing ${page.html}: run \`npm run build:web\``);
+        continue;
+      }
+      const pageHtml = fs.readFileSync(file, 'utf8');
+      app.get(page.path, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .type('text/html; charset=utf-8')
+          .header('Cache-Control', 'no-store')
+          .send(withNonce(pageHtml, nonceOf(reply))),
+      );
+    }
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       if (!isPageRequest(request)) return reply.callNotFound();
       return reply
