@@ -364,6 +364,8 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /api/people/duplicates': { expect: staffOnly(SUPPORTER_READERS) },
   'GET /api/people/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/people/:id/timeline': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/people/:id/summary': { expect: staffOnly(SUPPORTER_READERS) },
   'PATCH /api/people/:id': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: () => ({ body: { postcode: '10001' } }),

@@ -1,4 +1,4 @@
-import { onSupportersMerged } from '../people';
+import { onSupportersMerged, registerTimelineSource } from '../people';
 import type { PassageModule } from '../registry';
 import { sendDonorUpdates } from './donor-updates';
 import { checkLedger, moveGiftsToSurvivor } from './gift.service';
@@ -6,9 +6,12 @@ import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
 import { reportRoutes } from './reports/report.routes';
+import { givingTimelineSource } from './timeline';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
 onSupportersMerged(moveGiftsToSurvivor);
+// A supporter's timeline and page show their gifts, refunds, monthly gifts, receipts and statements.
+registerTimelineSource(givingTimelineSource);
 
 export const givingModule: PassageModule = {
   name: 'giving',

@@ -7,3 +7,4 @@ export {
 } from './gift.service';
 export { givingModule } from './giving.module';
 export { GIVING_CURRENCIES, type GivingCurrency } from './money';
+export { type GivingSummary, givingSummaryFor, givingTimelineFor } from './timeline';

@@ -1,5 +1,5 @@
 // The people module's public door: supporters (never refugees). Giving finds or creates the donor here and
-// registers how its gifts follow a merge.
+// registers how its gifts follow a merge and what it adds to a supporter's timeline.
 
 export { peopleModule } from './people.module';
 export type { ConsentChannel, SupporterInput } from './people.schema';
@@ -12,3 +12,12 @@ export {
   onSupportersMerged,
   type SupporterMergeHandler,
 } from './people.service';
+export {
+  idList,
+  isoText,
+  registerTimelineSource,
+  type TimelineEvent,
+  type TimelineQuery,
+  type TimelineSource,
+  timelineWindow,
+} from './timeline';

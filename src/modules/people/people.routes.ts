@@ -13,6 +13,7 @@ import {
   SupporterInput,
   SupporterPatch,
   Tag,
+  TimelinePageQuery,
 } from './people.schema';
 import {
   addNote,
@@ -27,6 +28,7 @@ import {
   searchSupporters,
   updateSupporter,
 } from './people.service';
+import { supporterSummaries, supporterTimeline } from './timeline';
 
 const tags = ['people'];
 const idParams = z.object({ id: SupporterId });
@@ -77,6 +79,36 @@ export const peopleRoutes =
       '/api/people/:id',
       { schema: { tags, summary: 'A supporter with tags, notes and consent', params: idParams } },
       async (request) => run(request, (pc) => getSupporter(pc, request.params.id)),
+    );
+    app.get(
+      '/api/people/:id/timeline',
+      {
+        schema: {
+          tags,
+          summary: 'Everything the supporter did, newest first, from every module (paged by cursor)',
+          params: idParams,
+          querystring: TimelinePageQuery,
+        },
+      },
+      async (request) =>
+        run(request, (pc) =>
+          supporterTimeline(pc, request.params.id, {
+            cursor: request.query.cursor,
+            before: request.query.before,
+            limit: request.query.limit,
+          }),
+        ),
+    );
+    app.get(
+      '/api/people/:id/summary',
+      {
+        schema: {
+          tags,
+          summary: "Other modules' summaries of a supporter (Giving: totals, monthly gifts, recent gifts)",
+          params: idParams,
+        },
+      },
+      async (request) => run(request, (pc) => supporterSummaries(pc, request.params.id)),
     );
     app.patch(
       '/api/people/:id',

@@ -100,6 +100,19 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
+export const TimelinePageQuery = z.object({
+  /** The `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .max(400, 'must be at most 400 characters')
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a timeline cursor from this server')
+    .optional(),
+  /** Only what happened before this time (to jump to a date). */
+  before: z.coerce.date({ error: 'must be a date and time such as 2026-01-31T12:00:00Z' }).optional(),
+  limit: z.coerce.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200').default(50),
+});
+export type TimelinePageQuery = z.infer<typeof TimelinePageQuery>;
+
 export const MergeInput = z.object({
   /** The record that stays; the one in the URL is merged into it. */
   survivorId: SupporterId,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { authorize, type Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
@@ -178,19 +178,23 @@ export async function hasConsent(db: Db, supporterId: string, channel: ConsentCh
 export async function getSupporter(pc: PeopleContext, id: string) {
   allow(pc, PEOPLE_ACTIONS.read);
   const row = await loadLive(pc.db, id);
-  const [tags, notes, consent] = await Promise.all([
-    pc.db
-      .select({ tag: supporterTags.tag })
-      .from(supporterTags)
-      .where(eq(supporterTags.supporterId, id))
-      .orderBy(asc(supporterTags.tag)),
-    pc.db
-      .select()
-      .from(supporterNotes)
-      .where(eq(supporterNotes.supporterId, id))
-      .orderBy(desc(supporterNotes.createdAt)),
-    currentConsent(pc.db, id),
-  ]);
+  // One after another: a transaction is one connection, and node-postgres will stop queueing overlapping queries.
+  const tags = await pc.db
+    .select({ tag: supporterTags.tag })
+    .from(supporterTags)
+    .where(eq(supporterTags.supporterId, id))
+    .orderBy(asc(supporterTags.tag));
+  const notes = await pc.db
+    .select()
+    .from(supporterNotes)
+    .where(eq(supporterNotes.supporterId, id))
+    .orderBy(desc(supporterNotes.createdAt));
+  const consent = await currentConsent(pc.db, id);
+  const history = await pc.db
+    .select()
+    .from(supporterConsents)
+    .where(eq(supporterConsents.supporterId, id))
+    .orderBy(desc(supporterConsents.recordedAt), desc(supporterConsents.id));
   return {
     ...presentSupporter(row),
     tags: tags.map((t) => t.tag),
@@ -201,6 +205,15 @@ export async function getSupporter(pc: PeopleContext, id: string) {
       createdAt: n.createdAt.toISOString(),
     })),
     consent,
+    /** Every statement, newest recorded first: the first of a channel is its current consent. */
+    consentHistory: history.map((c) => ({
+      id: c.id,
+      channel: c.channel,
+      granted: c.granted,
+      method: c.method,
+      statedAt: c.statedAt.toISOString(),
+      recordedAt: c.recordedAt.toISOString(),
+    })),
   };
 }
 
@@ -240,9 +253,10 @@ export async function searchSupporters(pc: PeopleContext, query: SearchQuery) {
   const where: SQL[] = [isNull(supporters.mergedIntoId)];
   if (query.q) {
     const escaped = query.q.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // An email matches from its start, so the list narrows while it is typed ("hana@ex…").
     const conditions = [
       ilike(supporters.displayName, `%${escaped}%`),
-      eq(supporters.emailKey, keys.email(query.q) ?? ''),
+      like(supporters.emailKey, `${escaped.toLowerCase()}%`),
     ];
     const postcode = keys.postcode(query.q);
     if (postcode) conditions.push(eq(supporters.postcodeKey, postcode));
@@ -360,9 +374,18 @@ export async function findDuplicates(
       }[];
     }
   ).rows;
+  const people = rows.length
+    ? await pc.db
+        .select()
+        .from(supporters)
+        .where(inArray(supporters.id, [...new Set(rows.flatMap((r) => [r.a_id, r.b_id]))]))
+    : [];
+  const byId = new Map(people.map((p) => [p.id, presentSupporter(p)]));
   return {
     pairs: rows.map((r) => ({
       ids: [r.a_id, r.b_id] as [string, string],
+      /** Both records as they stand, so a person can judge the pair and choose the survivor. */
+      supporters: [byId.get(r.a_id), byId.get(r.b_id)].filter((p) => p !== undefined),
       reasons: [
         ...(r.same_email ? (['same_email'] as const) : []),
         ...(r.same_name_postcode ? (['same_name_and_postcode'] as const) : []),

@@ -75,6 +75,10 @@ describeEachDatabase('people', (getDb) => {
     expect(
       (await searchSupporters(pc(), { tag: 'gala-2026', limit: 50 })).supporters.map((s) => s.id),
     ).toEqual([a.id]);
+    // An email matches from its start while it is being typed.
+    expect(
+      (await searchSupporters(pc(), { q: 'minji@exa', limit: 50 })).supporters.map((s) => s.id),
+    ).toContain(a.id);
     // A % in the query is a character, not a wildcard.
     expect((await searchSupporters(pc(), { q: '%', limit: 50 })).supporters).toEqual([]);
   });
@@ -147,6 +151,10 @@ describeEachDatabase('people', (getDb) => {
     expect(reasonsFor(c.id, d.id)).toEqual(['same_name_and_postcode']);
     expect(reasonsFor(e.id, f.id)).toEqual(['same_phone']);
     expect(reasonsFor(a.id, c.id)).toBeUndefined();
+    // Each pair carries both records, so a person can judge it without opening them.
+    const pair = pairs.find((p) => p.ids.includes(c.id) && p.ids.includes(d.id));
+    expect(pair?.supporters.map((s) => s.id)).toEqual(pair?.ids);
+    expect(pair?.supporters.map((s) => s.postcode).sort()).toEqual(['04 524', '04524']);
   });
 
   it('merges: tags, notes, consent and other modules’ rows move to the survivor, audited, once', async () => {
