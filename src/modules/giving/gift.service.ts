@@ -42,6 +42,7 @@ import {
 import { type GivingCurrency, minorDigits } from './money';
 import type { PaymentProvider, ProviderEvent } from './payment-provider';
 import { type ReceiptFacts, receiptText } from './receipt';
+import { donorAddressLine } from './receipt-kr';
 import { receiptPdf } from './receipt-pdf';
 
 export interface GivingContext {
@@ -285,7 +286,7 @@ async function lockGift(tx: Db, id: string): Promise<GiftRow | undefined> {
 
 // ── receipts ────────────────────────────────────────────────────────────────────────────────────────
 
-async function receiptFacts(db: Db, gift: GiftRow, number: string) {
+async function receiptFacts(db: Db, gift: GiftRow, number: string, issuedOn?: Date) {
   const donor = await getSupporterContact(db, gift.supporterId);
   const [fund] = await db.select({ name: funds.name }).from(funds).where(eq(funds.id, gift.fundId));
   const facts: ReceiptFacts = {
@@ -297,6 +298,10 @@ async function receiptFacts(db: Db, gift: GiftRow, number: string) {
     fundName: (await splitFundNames(db, gift.id)) ?? fund?.name ?? 'our work',
     receivedOn: gift.receivedOn ?? gift.settledAt ?? new Date(),
     tribute: gift.tributeKind && gift.tributeName ? { kind: gift.tributeKind, name: gift.tributeName } : null,
+    method: gift.method,
+    // The Korean donation receipt prints the donor's address.
+    ...(gift.currency === 'KRW' ? { donorAddress: await donorAddressLine(db, gift.supporterId) } : {}),
+    ...(issuedOn ? { issuedOn } : {}),
   };
   return { facts, email: donor?.email ?? null };
 }
@@ -324,7 +329,7 @@ export async function receiptPdfForGift(gc: GivingContext, giftId: string) {
   const [gift] = await gc.db.select().from(gifts).where(eq(gifts.id, giftId));
   const [receipt] = gift ? await gc.db.select().from(receipts).where(eq(receipts.giftId, giftId)) : [];
   if (!gift || !receipt) throw new AppError('not_found', 'No receipt for this gift.', 404);
-  const { facts } = await receiptFacts(gc.db, gift, receipt.number);
+  const { facts } = await receiptFacts(gc.db, gift, receipt.number, receipt.issuedAt);
   return { number: receipt.number, pdf: await receiptPdf(facts) };
 }
 

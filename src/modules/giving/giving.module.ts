@@ -5,6 +5,7 @@ import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { issuerFromConfig, useReceiptIssuer } from './receipt-issuer';
 import { reportRoutes } from './reports/report.routes';
 import { givingTimelineSource } from './timeline';
 
@@ -17,6 +18,8 @@ export const givingModule: PassageModule = {
   name: 'giving',
   // Each piece of giving keeps its routes in a plugin of its own; they all mount here.
   routes: (ctx) => async (app) => {
+    // Receipts and statements name the configured organisation (PASSAGE_ORG_*).
+    useReceiptIssuer(issuerFromConfig(ctx.config));
     for (const routes of [givingRoutes, givingConsoleRoutes, reportRoutes]) await app.register(routes(ctx));
   },
   jobs: (ctx) => [

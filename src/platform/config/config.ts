@@ -75,6 +75,14 @@ export const ConfigSchema = z.object({
       }
     }, 'a list like "rescue_coordinator=15,development=60" of known roles and 1–720 minutes')
     .optional(),
+  // The organisation that issues receipts and statements (the Korean donation receipt prints all three).
+  PASSAGE_ORG_NAME: z.string().trim().min(1, 'the organisation’s name').max(200).default('Passage'),
+  PASSAGE_ORG_ADDRESS: z.string().trim().min(1, 'the organisation’s postal address').max(300).optional(),
+  PASSAGE_ORG_REGISTRATION_NUMBER: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z][0-9A-Za-z -]{1,38}$/, 'a registration number such as 123-82-12345')
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
