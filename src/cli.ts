@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
+import type { ImportCommandOptions } from './modules/giving/import/gift-import.cli';
 import { verifyAuditChain } from './platform/audit/audit.service';
 import { type Config, ConfigError, loadConfig } from './platform/config/config';
 import { CryptoError } from './platform/crypto/crypto.errors';
@@ -320,6 +321,38 @@ giving
           : `BROKEN: ${result.problems.length} problem(s)\n`,
       );
       if (!result.ok) process.exitCode = 1;
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('import')
+  .description(
+    'Import contacts and gifts from a CiviCRM contribution or Salesforce NPSP Data Import CSV: a dry run reporting every bad row, then one all-or-nothing commit; exit 1 when refused',
+  )
+  .argument('<file>', 'the CSV file')
+  .addOption(new Option('--layout <layout>', 'skip detection').choices(['civicrm', 'npsp']))
+  .option('--dry-run', 'check the file and write nothing')
+  .option('--skip-bad-rows', 'commit the good rows even when some are bad')
+  .option('--json', 'print the report (and the result) as one JSON document')
+  .addOption(new Option('--default-currency <code>', 'for rows without a currency (default USD)'))
+  .addOption(
+    new Option('--date-format <format>', 'how slashed dates are ordered').choices([
+      'MM/DD/YYYY',
+      'DD/MM/YYYY',
+    ]),
+  )
+  .option('--fund <code>', 'fund for gifts naming no fund Passage has (default most-needed)')
+  .option('--contacts-only', 'import the contacts of the rows, no gifts')
+  .action(async (file: string, options: ImportCommandOptions) => {
+    const c = config();
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const { runImportCommand } = await import('./modules/giving/import/gift-import.cli');
+      process.exitCode = await runImportCommand(db.db, file, options);
     } finally {
       await db.close();
     }
