@@ -497,6 +497,41 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     why: 'case codes and unit counts only: nothing else of a case',
   },
 
+  // Sponsor and matching pledges (pledges/pledge.routes.ts): development writes (audited), administrators read.
+  'GET /api/giving/pledges': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/pledges': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({
+      body: {
+        kind: 'per_unit',
+        sponsorId: crypto.randomUUID(),
+        name: 'Views pledge',
+        currency: 'USD',
+        fund: 'most-needed',
+        metric: 'video views',
+        rateMinor: 25,
+        startsAt: '2026-01-01',
+      },
+    }),
+    why: 'an unknown sponsor: 400',
+  },
+  'GET /api/giving/pledges/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/pledges/:id/readings': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { readOn: '2026-01-02', value: 100 } }),
+  },
+  'POST /api/giving/pledges/:id/readings/import': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { csv: 'date,value\n2026-01-02,100\n' } }),
+  },
+  'POST /api/giving/pledges/:id/invoices': { expect: staffOnly(SUPPORTER_WRITERS), request: () => ({ body: {} }) },
+  'POST /api/giving/pledge-invoices/:id/paid': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { receivedOn: '2026-01-05', method: 'wire' } }),
+  },
+  'POST /api/giving/pledge-invoices/:id/void': { expect: staffOnly(SUPPORTER_WRITERS) },
+  'GET /api/giving/pledge-invoices/:id/invoice.pdf': { expect: staffOnly(SUPPORTER_READERS) },
+
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
   'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },
   'GET /api/outbox/:id': { expect: staffOnly(OUTBOX_READERS) },

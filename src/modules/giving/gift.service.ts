@@ -789,6 +789,35 @@ export async function seedSettledGift(
   });
 }
 
+/**
+ * A settled offline gift in one step, for a giving command that saw the money arrive itself (a sponsor's
+ * paid invoice, pledges/): its entry, the balance and a mailed receipt, as for a posted batch's gifts. No
+ * access check (the caller checked its own action); runs in the caller's transaction.
+ */
+export async function recordSettledOfflineGift(
+  db: Db,
+  mail: Mailer,
+  input: {
+    supporterId: string;
+    amountMinor: number;
+    currency: GivingCurrency;
+    fundId: string;
+    campaignId: string | null;
+    method: string;
+    receivedOn: Date;
+    createdBy: string;
+  },
+): Promise<GiftRow> {
+  const [row] = await db
+    .insert(gifts)
+    .values({ id: crypto.randomUUID(), ...input, status: 'pending', source: 'offline' })
+    .returning();
+  if (!row) throw new Error('insert returned no row');
+  await settleLocked(db, mail, row, input.createdBy);
+  const [settled] = await db.select().from(gifts).where(eq(gifts.id, row.id));
+  return settled ?? row;
+}
+
 // ── units to rescue cases, by code ──────────────────────────────────────────────────────────────────
 
 export const RESCUE_FUND_CODE = 'rescue-fund';

@@ -5,12 +5,16 @@ import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { pledgeRoutes } from './pledges/pledge.routes';
+import { movePledgesToSurvivor } from './pledges/pledge.service';
 import { issuerFromConfig, useReceiptIssuer } from './receipt-issuer';
 import { reportRoutes } from './reports/report.routes';
 import { givingTimelineSource } from './timeline';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
 onSupportersMerged(moveGiftsToSurvivor);
+// A merged sponsor's pledges follow it too.
+onSupportersMerged(movePledgesToSurvivor);
 // A supporter's timeline and page show their gifts, refunds, monthly gifts, receipts and statements.
 registerTimelineSource(givingTimelineSource);
 
@@ -20,7 +24,8 @@ export const givingModule: PassageModule = {
   routes: (ctx) => async (app) => {
     // Receipts and statements name the configured organisation (PASSAGE_ORG_*).
     useReceiptIssuer(issuerFromConfig(ctx.config));
-    for (const routes of [givingRoutes, givingConsoleRoutes, reportRoutes]) await app.register(routes(ctx));
+    for (const routes of [givingRoutes, givingConsoleRoutes, reportRoutes, pledgeRoutes])
+      await app.register(routes(ctx));
   },
   jobs: (ctx) => [
     {
