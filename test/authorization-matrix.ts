@@ -107,6 +107,8 @@ const someone = (unique: string) => `nobody-${unique}@example.org`;
 // ── people and giving: S2 donor data, for the development team (administrators read) ──
 const SUPPORTER_READERS = ['development', 'administrator'] as const;
 const SUPPORTER_WRITERS = ['development'] as const;
+/** The donor portal: supporter accounts only; every staff role (and an unenrolled one) is refused. */
+const DONOR_ONLY: Row = rowWith(staffOnly([]), { supporter: 'allow' });
 
 // ── rescues ──
 const RESCUE_PLANNERS = ['rescue_coordinator'] as const;
@@ -409,6 +411,22 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     expect: publicRoute(),
     why: 'aggregates only, for the public page and the progress widget',
   },
+  'GET /api/giving/donate-options': {
+    expect: publicRoute(),
+    why: 'the donate page’s choices: the two donor funds, open campaigns (aggregates), the processor',
+  },
+  'GET /api/giving/donations/:id': {
+    expect: publicRoute(),
+    why: 'the thank-you page: amount, designation and state of an online gift by its unguessable id, for a day; never the donor',
+  },
+  'GET /widget/campaigns/:code': {
+    expect: publicRoute(),
+    why: 'the embeddable progress widget (framable by any site): aggregates only',
+  },
+  'GET /widget/campaigns/:code/progress.json': {
+    expect: publicRoute(),
+    why: 'the widget’s numbers for other sites (CORS open): aggregates only',
+  },
   'POST /api/giving/webhooks/:provider': {
     expect: publicRoute(),
     request: () => ({
@@ -490,13 +508,56 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     expect: staffOnly(SUPPORTER_READERS),
     why: 'names donors (audited)',
   },
+  // Year-end statements (src/modules/giving/statements).
+  'GET /api/giving/statements/:year': {
+    expect: staffOnly(SUPPORTER_READERS),
+    request: () => ({ params: { year: '2024' } }),
+  },
+  'POST /api/giving/statements/:year/send': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ params: { year: '2024' } }),
+    why: 'mails every donor of the year (audited)',
+  },
+  'GET /api/giving/supporters/:id/statements/:year.pdf': {
+    expect: staffOnly(SUPPORTER_READERS),
+    request: () => ({ params: { id: crypto.randomUUID(), year: '2024' } }),
+  },
+  'GET /api/giving/me/statements/:year.pdf': {
+    expect: rowWith(staffOnly([]), { supporter: 'allow' }),
+    request: () => ({ params: { year: '2024' } }),
+    why: 'the donor’s own statement only (no gifts: 404)',
+  },
   // The console's giving pages (giving-console.routes.ts).
   'GET /api/giving/batches': { expect: staffOnly(SUPPORTER_READERS) },
   'GET /api/giving/allocations': {
     expect: staffOnly(SUPPORTER_READERS),
     why: 'case codes and unit counts only: nothing else of a case',
   },
-
+  // Monthly gifts (recurring.routes.ts): staff read them; development pauses or cancels (audited).
+  'GET /api/giving/recurring': { expect: staffOnly(SUPPORTER_READERS) },
+  'POST /api/giving/recurring/:id/pause': { expect: staffOnly(SUPPORTER_WRITERS) },
+  'POST /api/giving/recurring/:id/cancel': { expect: staffOnly(SUPPORTER_WRITERS) },
+  // The donor portal (portal.routes.ts): the signed-in supporter's own records only. Staff get 403
+  // (they read donors in the console, never through a donor's portal); a supporter who gave nothing, or
+  // asks for someone else's id, gets an empty list or 404/409.
+  'GET /api/giving/me': { expect: DONOR_ONLY },
+  'GET /api/giving/me/gifts': { expect: DONOR_ONLY },
+  'GET /api/giving/me/gifts/:id/receipt.pdf': { expect: DONOR_ONLY, why: 'not their gift: 404' },
+  'GET /api/giving/me/monthly': { expect: DONOR_ONLY },
+  'POST /api/giving/me/monthly/:id/pause': { expect: DONOR_ONLY, why: 'not their monthly gift: 404' },
+  'POST /api/giving/me/monthly/:id/resume': { expect: DONOR_ONLY, why: 'not their monthly gift: 404' },
+  'POST /api/giving/me/monthly/:id/cancel': { expect: DONOR_ONLY, why: 'not their monthly gift: 404' },
+  'POST /api/giving/me/monthly/:id/amount': {
+    expect: DONOR_ONLY,
+    request: () => ({ body: { amountMinor: 10_000 } }),
+    why: 'not their monthly gift: 404',
+  },
+  'GET /api/giving/me/preferences': { expect: DONOR_ONLY },
+  'POST /api/giving/me/preferences': {
+    expect: DONOR_ONLY,
+    request: () => ({ body: { channel: 'email', granted: false } }),
+    why: 'a supporter with no record yet: 409',
+  },
   // Sponsor and matching pledges (pledges/pledge.routes.ts): development writes (audited), administrators read.
   'GET /api/giving/pledges': { expect: staffOnly(SUPPORTER_READERS) },
   'POST /api/giving/pledges': {
@@ -524,7 +585,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: () => ({ body: { csv: 'date,value\n2026-01-02,100\n' } }),
   },
-  'POST /api/giving/pledges/:id/invoices': { expect: staffOnly(SUPPORTER_WRITERS), request: () => ({ body: {} }) },
+  'POST /api/giving/pledges/:id/invoices': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: {} }),
+  },
   'POST /api/giving/pledge-invoices/:id/paid': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: () => ({ body: { receivedOn: '2026-01-05', method: 'wire' } }),

@@ -5,7 +5,6 @@ import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/http/errors';
 import type { Mailer } from '../../platform/mail/mailer';
-import { feeCover } from '../../platform/money/money';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
 import { allocationCampaignId } from './donor-updates';
@@ -18,7 +17,6 @@ import {
   splitFundNames,
   splitProblems,
 } from './gift-splits';
-import { describeGifts, describeSoftCredits } from './giving-console.service';
 import { GIVING_ACTIONS } from './giving.policy';
 import {
   type BatchGiftInput,
@@ -39,11 +37,21 @@ import {
   softCredits,
   unitAllocations,
 } from './giving.table';
-import { type GivingCurrency, minorDigits } from './money';
+import { describeGifts, describeSoftCredits } from './giving-console.service';
+import { coveredFee, type GivingCurrency } from './money';
 import type { PaymentProvider, ProviderEvent } from './payment-provider';
 import { type ReceiptFacts, receiptText } from './receipt';
 import { donorAddressLine } from './receipt-kr';
 import { receiptPdf } from './receipt-pdf';
+import {
+  endUnstartedRecurringGift,
+  giftForProcessorCharge,
+  openRecurringGift,
+  recordPaymentMethod,
+  recurringChargeFailed,
+  recurringChargeSettled,
+  recurringEndedByProcessor,
+} from './recurring-charge';
 
 export interface GivingContext {
   db: Db;
@@ -306,8 +314,13 @@ async function receiptFacts(db: Db, gift: GiftRow, number: string, issuedOn?: Da
   return { facts, email: donor?.email ?? null };
 }
 
+/** A receipt's printed number: the settlement's year and the gift id's first eight digits (the import uses it too). */
+export function receiptNumber(gift: Pick<GiftRow, 'id' | 'settledAt'>): string {
+  return `R-${(gift.settledAt ?? new Date()).getUTCFullYear()}-${gift.id.slice(0, 8).toUpperCase()}`;
+}
+
 async function issueReceipt(tx: Db, mail: Mailer | null, gift: GiftRow) {
-  const number = `R-${(gift.settledAt ?? new Date()).getUTCFullYear()}-${gift.id.slice(0, 8).toUpperCase()}`;
+  const number = receiptNumber(gift);
   const { facts, email } = await receiptFacts(tx, gift, number);
   const outboxId = email && mail ? await mail.enqueue(tx, { to: email, ...receiptText(facts) }) : null;
   await tx
@@ -333,16 +346,25 @@ export async function receiptPdfForGift(gc: GivingContext, giftId: string) {
   return { number: receipt.number, pdf: await receiptPdf(facts) };
 }
 
+/**
+ * The PDF of a supporter's own receipt, for the donor portal: the gift must be theirs (otherwise, as for a
+ * gift without a receipt, 404: a donor cannot tell someone else's gift exists). No staff access check.
+ */
+export async function receiptPdfForSupporter(db: Db, supporterId: string, giftId: string) {
+  const [gift] = await db
+    .select()
+    .from(gifts)
+    .where(and(eq(gifts.id, giftId), eq(gifts.supporterId, supporterId)));
+  const [receipt] = gift ? await db.select().from(receipts).where(eq(receipts.giftId, giftId)) : [];
+  if (!gift || !receipt) throw new AppError('not_found', 'No receipt for this gift.', 404);
+  const { facts } = await receiptFacts(db, gift, receipt.number, receipt.issuedAt);
+  return { number: receipt.number, pdf: await receiptPdf(facts) };
+}
+
 // ── online gifts: donations and processor events ────────────────────────────────────────────────────
 
-/**
- * "Cover the fees": what to add so that, after the processor's fee (2.9% + 30 cents, or + 0 for a
- * zero-decimal currency), the fund receives the whole gift. Integer arithmetic in platform/money.
- */
-export function coveredFee(amountMinor: number, currency: GivingCurrency): number {
-  return Number(feeCover(BigInt(amountMinor), PROCESSOR_RATE, minorDigits(currency) === 0 ? 0n : 30n).cover);
-}
-export const PROCESSOR_RATE = '2.9%';
+// "Cover the fees" lives in ./money (browser safe: the donate page shows the exact amount it adds).
+export { coveredFee, PROCESSOR_RATE } from './money';
 
 export async function startDonation(
   db: Db,
@@ -376,13 +398,31 @@ export async function startDonation(
     );
     if (input.donor.emailConsent)
       await insertConsent(tx, donor.id, { channel: 'email', granted: true, method: 'donate_form' }, null);
+    const feeMinor = input.coverFees ? coveredFee(input.amountMinor, input.currency) : 0;
+    // A monthly gift: its schedule (recurring-charge.ts), of which this gift is the first charge.
+    const monthly =
+      input.frequency === 'monthly'
+        ? await openRecurringGift(tx, {
+            supporterId: donor.id,
+            amountMinor: input.amountMinor,
+            feeMinor,
+            currency: input.currency,
+            fundId: fund.id,
+            campaignId: campaign?.id ?? null,
+            provider: provider.name,
+            tributeKind: input.tribute?.kind ?? null,
+            tributeName: input.tribute?.name ?? null,
+            anonymous: input.anonymous,
+          })
+        : null;
     const [row] = await tx
       .insert(gifts)
       .values({
         id: crypto.randomUUID(),
         supporterId: donor.id,
         amountMinor: input.amountMinor,
-        feeMinor: input.coverFees ? coveredFee(input.amountMinor, input.currency) : 0,
+        feeMinor,
+        recurringGiftId: monthly?.id ?? null,
         currency: input.currency,
         fundId: fund.id,
         campaignId: campaign?.id ?? null,
@@ -417,16 +457,20 @@ export async function startDonation(
       successUrl: `${publicUrl}/give/thank-you?gift=${gift.row.id}`,
       cancelUrl: `${publicUrl}/give?cancelled=1`,
       testCard: input.testCard,
+      monthly: gift.row.recurringGiftId ? { recurringGiftId: gift.row.recurringGiftId } : undefined,
     });
   } catch (error) {
     await db.update(gifts).set({ status: 'failed', updatedAt: new Date() }).where(eq(gifts.id, gift.row.id));
+    if (gift.row.recurringGiftId) await endUnstartedRecurringGift(db, gift.row.recurringGiftId);
     throw error;
   }
   await db.update(gifts).set({ providerRef: checkout.providerRef }).where(eq(gifts.id, gift.row.id));
   if (checkout.kind === 'redirect')
     return { giftId: gift.row.id, status: 'pending' as const, checkoutUrl: checkout.url };
+  if (gift.row.recurringGiftId && checkout.paymentMethodRef)
+    await recordPaymentMethod(db, gift.row.recurringGiftId, checkout.paymentMethodRef);
   // The sandbox processor "sends" its signed event; it goes through the same verification as any webhook.
-  await receiveWebhook(db, mail, provider, checkout.webhook.body, checkout.webhook.headers);
+  await receiveWebhook(db, mail, provider, checkout.webhook.body, checkout.webhook.headers, publicUrl);
   const [after] = await db.select({ status: gifts.status }).from(gifts).where(eq(gifts.id, gift.row.id));
   return {
     giftId: gift.row.id,
@@ -442,12 +486,22 @@ export async function receiveWebhook(
   provider: PaymentProvider,
   rawBody: string,
   headers: Record<string, string | string[] | undefined>,
+  /** For the links in a monthly gift's dunning emails (the donor portal). */
+  publicUrl: string | null = null,
 ) {
   const event = provider.verify(rawBody, headers);
-  return applyProviderEvent(db, mail, provider.name, event);
+  return applyProviderEvent(db, mail, provider.name, event, publicUrl);
 }
 
-export type EventOutcome = 'duplicate' | 'settled' | 'failed' | 'refunded' | 'deferred' | 'ignored';
+export type EventOutcome =
+  | 'duplicate'
+  | 'settled'
+  | 'failed'
+  | 'refunded'
+  | 'deferred'
+  | 'ignored'
+  /** A processor ended a monthly gift's subscription. */
+  | 'ended';
 
 /**
  * Applies a verified event exactly once (a unique index on provider + event id), with the gift row locked:
@@ -460,6 +514,7 @@ export async function applyProviderEvent(
   mail: Mailer,
   provider: string,
   event: ProviderEvent,
+  publicUrl: string | null = null,
 ): Promise<{ outcome: EventOutcome }> {
   const outcome = await db.transaction(async (tx): Promise<EventOutcome> => {
     let giftId = event.giftId;
@@ -483,6 +538,8 @@ export async function applyProviderEvent(
         .limit(1);
       giftId = settledEvent?.giftId ?? null;
     }
+    // A monthly charge the processor made by itself has no gift yet: one per charge (recurring-charge.ts).
+    if (!giftId && event.charge) giftId = await giftForProcessorCharge(tx, provider, event);
     const [recorded] = await tx
       .insert(providerEvents)
       .values({
@@ -508,6 +565,11 @@ export async function applyProviderEvent(
       await mark('deferred');
       return 'deferred';
     }
+    if (event.kind === 'ended') {
+      const ended = await recurringEndedByProcessor(tx, mail, provider, event, publicUrl);
+      await mark(ended ? 'applied' : 'ignored');
+      return ended ? 'ended' : 'ignored';
+    }
     const gift = giftId && event.kind !== 'ignored' ? await lockGift(tx, giftId) : undefined;
     if (!gift || gift.provider !== provider) {
       await mark('ignored');
@@ -524,6 +586,7 @@ export async function applyProviderEvent(
         return 'ignored';
       }
       await settleLocked(tx, mail, gift, null);
+      if (gift.recurringGiftId) await recurringChargeSettled(tx, gift.recurringGiftId, event);
       await mark('applied');
       const deferred = await tx
         .select()
@@ -555,10 +618,15 @@ export async function applyProviderEvent(
     }
     if (event.kind === 'failed') {
       if (gift.status !== 'pending') {
+        // A processor's own retry of a failed monthly charge failed again: the donor hears of each try.
+        if (gift.status === 'failed' && gift.recurringGiftId)
+          await recurringChargeFailed(tx, mail, gift.recurringGiftId, provider, event, publicUrl);
         await mark('ignored');
         return 'ignored';
       }
       await tx.update(gifts).set({ status: 'failed', updatedAt: new Date() }).where(eq(gifts.id, gift.id));
+      if (gift.recurringGiftId)
+        await recurringChargeFailed(tx, mail, gift.recurringGiftId, provider, event, publicUrl);
       return 'failed';
     }
     // refunded

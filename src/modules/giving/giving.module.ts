@@ -1,14 +1,21 @@
 import { onSupportersMerged, registerTimelineSource } from '../people';
 import type { PassageModule } from '../registry';
+import { donateRoutes } from './donate.routes';
 import { sendDonorUpdates } from './donor-updates';
 import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { providersFor } from './payment-provider';
 import { pledgeRoutes } from './pledges/pledge.routes';
 import { movePledgesToSurvivor } from './pledges/pledge.service';
-import { issuerFromConfig, useReceiptIssuer } from './receipt-issuer';
+import { portalRoutes } from './portal.routes';
+import { issuerFromConfig, setReceiptIssuer } from './receipt-issuer';
+import { recurringRoutes } from './recurring.routes';
+import { chargeDueRecurringGifts } from './recurring.service';
 import { reportRoutes } from './reports/report.routes';
+import { STATEMENTS_JOB, statementRoutes } from './statements/statement.routes';
+import { sendYearEndStatements } from './statements/statement.service';
 import { givingTimelineSource } from './timeline';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
@@ -23,11 +30,45 @@ export const givingModule: PassageModule = {
   // Each piece of giving keeps its routes in a plugin of its own; they all mount here.
   routes: (ctx) => async (app) => {
     // Receipts and statements name the configured organisation (PASSAGE_ORG_*).
-    useReceiptIssuer(issuerFromConfig(ctx.config));
-    for (const routes of [givingRoutes, givingConsoleRoutes, reportRoutes, pledgeRoutes])
+    setReceiptIssuer(issuerFromConfig(ctx.config));
+    for (const routes of [
+      givingRoutes,
+      givingConsoleRoutes,
+      donateRoutes,
+      reportRoutes,
+      statementRoutes,
+      recurringRoutes,
+      portalRoutes,
+      pledgeRoutes,
+    ])
       await app.register(routes(ctx));
   },
   jobs: (ctx) => [
+    {
+      // Queued by POST /api/giving/statements/:year/send; safe to retry (each statement is sent once).
+      name: STATEMENTS_JOB,
+      run: async (data: object) => {
+        const run = await sendYearEndStatements(ctx.database.db, ctx.mail, (data as { year: number }).year, {
+          publicUrl: ctx.config.publicUrl,
+        });
+        ctx.logger.info(run, 'year-end statements sent');
+      },
+    },
+    {
+      // Monthly gifts the sandbox keeps (Stripe charges its own): whatever is due, safe to run twice at once.
+      name: 'giving.charge-monthly',
+      schedule: '*/10 * * * *',
+      run: async () => {
+        const run = await chargeDueRecurringGifts(
+          ctx.database.db,
+          ctx.mail,
+          providersFor(ctx),
+          ctx.config.publicUrl,
+          { logger: ctx.logger },
+        );
+        if (run.charged || run.skipped) ctx.logger.info(run, 'monthly gifts charged');
+      },
+    },
     {
       name: 'giving.ledger-check',
       schedule: '15 3 * * *',
@@ -47,4 +88,9 @@ export const givingModule: PassageModule = {
     },
   ],
   seeder: givingSeeder,
+  // The donate page is its own small entry (no Mantine, no router): light on a phone.
+  pages: [
+    { path: '/give', html: 'donate.html' },
+    { path: '/give/thank-you', html: 'donate.html' },
+  ],
 };

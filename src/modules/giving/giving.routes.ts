@@ -97,7 +97,9 @@ export const givingRoutes =
       hooks.post(
         '/api/giving/webhooks/:provider',
         {
-          config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+          // A processor sends a campaign's rush from a handful of addresses: refusing it would only delay
+          // settlements (it retries with back-off). An unsigned flood costs one HMAC per request.
+          config: { rateLimit: { max: 60_000, timeWindow: '1 minute' } },
           schema: {
             tags,
             summary: 'Events from a payment processor (signature verified, each applied once)',
@@ -110,7 +112,14 @@ export const givingRoutes =
           if (typeof request.body !== 'string')
             throw new AppError('validation_failed', 'body: must be the processor’s JSON event', 400);
           try {
-            return await receiveWebhook(db, ctx.mail, provider, request.body, request.headers);
+            return await receiveWebhook(
+              db,
+              ctx.mail,
+              provider,
+              request.body,
+              request.headers,
+              ctx.config.publicUrl,
+            );
           } catch (error) {
             if (error instanceof SignatureError) {
               request.log.warn({ provider: provider.name }, 'webhook signature refused');

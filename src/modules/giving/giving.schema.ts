@@ -7,6 +7,10 @@ export const CREDIT_KINDS = ['fundraiser', 'team', 'solicitor'] as const;
 export const TRIBUTE_KINDS = ['in_honour', 'in_memory'] as const;
 export const PROVIDERS = ['sandbox', 'stripe'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
+export const GIFT_FREQUENCIES = ['once', 'monthly'] as const;
+/** A monthly gift's states (recurring_gifts.status). */
+export const RECURRING_STATUSES = ['pending', 'active', 'paused', 'cancelled', 'lapsed'] as const;
+export type RecurringStatus = (typeof RECURRING_STATUSES)[number];
 
 /** One unit = one person's rescue: US$2,500 unless a campaign says otherwise. */
 export const DEFAULT_UNIT_MINOR = 250_000;
@@ -81,6 +85,8 @@ export const DonationInput = z.object({
   provider: z.enum(PROVIDERS).default('sandbox'),
   amountMinor: AmountMinor,
   currency: Currency,
+  /** `monthly` starts a monthly gift (recurring.service.ts): this gift is its first charge. */
+  frequency: z.enum(GIFT_FREQUENCIES, { error: 'must be once or monthly' }).default('once'),
   /** A fund code (`rescue-fund`, `most-needed`); defaults to the campaign's fund, else `most-needed`. */
   fund: Code.optional(),
   campaign: Code.optional(),

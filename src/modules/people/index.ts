@@ -3,7 +3,9 @@
 
 export { peopleModule } from './people.module';
 export type { ConsentChannel, SupporterInput } from './people.schema';
+export { CONSENT_CHANNELS } from './people.schema';
 export {
+  currentConsent,
   findSupporterByEmail,
   getSupporterContact,
   hasConsent,
@@ -12,6 +14,14 @@ export {
   onSupportersMerged,
   type SupporterMergeHandler,
 } from './people.service';
+export {
+  insertConsents,
+  insertSupporters,
+  matchSupporters,
+  type NewSupporter,
+  type SupporterLookup,
+  supportersWithConsentStatement,
+} from './people-bulk.service';
 export {
   idList,
   isoText,

@@ -11,6 +11,8 @@ export const CONSENT_METHODS = [
   'event',
   'import',
   'staff',
+  /** The supporter themself, signed in to the donor portal (giving's portal.routes.ts). */
+  'donor_portal',
 ] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 
@@ -59,20 +61,23 @@ export const SupporterInput = z
   });
 export type SupporterInput = z.infer<typeof SupporterInput>;
 
+/** A change of contact details: a field left out stays; `null` clears it (a name cannot be cleared). */
 export const SupporterPatch = z.object({
   displayName: optionalText(200),
-  firstName: optionalText(100),
-  lastName: optionalText(100),
-  email: z.string().trim().toLowerCase().email('must be an email address').max(254).optional(),
+  firstName: optionalText(100).nullable(),
+  lastName: optionalText(100).nullable(),
+  email: z.string().trim().toLowerCase().email('must be an email address').max(254).nullable().optional(),
   phone: z
     .string()
     .trim()
     .regex(/^\+?[0-9 ()./-]{5,30}$/, 'must be a phone number of digits, spaces and + ( ) - .')
+    .nullable()
     .optional(),
   postcode: z
     .string()
     .trim()
     .regex(/^[A-Za-z0-9 -]{2,12}$/, 'must be a postcode of letters, digits, spaces or dashes')
+    .nullable()
     .optional(),
 });
 export type SupporterPatch = z.infer<typeof SupporterPatch>;

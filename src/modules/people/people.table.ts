@@ -56,7 +56,7 @@ export const supporterConsents = pgTable(
     /** email | post | phone */
     channel: text('channel').notNull(),
     granted: boolean('granted').notNull(),
-    /** How it was given or withdrawn: donate_form | paper_form | phone_call | email_reply | event | import | staff. */
+    /** How it was given or withdrawn: donate_form | paper_form | phone_call | email_reply | event | import | staff | donor_portal. */
     method: text('method').notNull(),
     /** When the person said so (may precede when it was recorded). */
     statedAt: timestamp('stated_at', { withTimezone: true }).notNull(),

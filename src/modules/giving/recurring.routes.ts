@@ -1,0 +1,76 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireStaff } from '../../platform/access/actor';
+import { subjectOf } from '../../platform/access/policy';
+import type { AppContext } from '../../platform/http/context';
+import { Id, RECURRING_STATUSES } from './giving.schema';
+import { providersFor } from './payment-provider';
+import {
+  changeRecurringGiftAsStaff,
+  listRecurringGifts,
+  type StaffRecurringContext,
+} from './recurring.service';
+
+const tags = ['giving'];
+const idParams = z.object({ id: Id });
+
+/**
+ * Staff and monthly gifts: read them (`gift.read`: development, administrators) and pause or cancel one
+ * (`gift.record`: development, audited), for instance when a donor asks by phone. Resuming is the donor's
+ * own decision, from the portal.
+ */
+export const recurringRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    const run = async <T>(
+      request: FastifyRequest,
+      work: (rc: StaffRecurringContext) => Promise<T>,
+    ): Promise<T> => {
+      const actor = await requireStaff(ctx.access, request);
+      const subject = subjectOf(actor, []);
+      return db.transaction((tx) =>
+        work({ db: tx, subject, requestId: request.id, providers: providersFor(ctx) }),
+      );
+    };
+
+    app.get(
+      '/api/giving/recurring',
+      {
+        schema: {
+          tags,
+          summary: 'Monthly gifts, newest first',
+          querystring: z.object({
+            supporterId: Id.optional(),
+            status: z
+              .enum(RECURRING_STATUSES, { error: `must be one of ${RECURRING_STATUSES.join(', ')}` })
+              .optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+      },
+      async (request) =>
+        run(request, (rc) =>
+          listRecurringGifts(rc, {
+            limit: request.query.limit,
+            supporterId: request.query.supporterId,
+            status: request.query.status,
+          }),
+        ),
+    );
+
+    for (const change of ['pause', 'cancel'] as const) {
+      app.post(
+        `/api/giving/recurring/:id/${change}`,
+        {
+          schema: {
+            tags,
+            summary: `${change === 'pause' ? 'Pause' : 'Cancel'} a monthly gift (audited; again: no change)`,
+            params: idParams,
+          },
+        },
+        async (request) => run(request, (rc) => changeRecurringGiftAsStaff(rc, request.params.id, change)),
+      );
+    }
+  };
