@@ -180,6 +180,13 @@ describe('giving: a visitor gives on the public donate page from a phone; the wi
     await expectAccessible(phone, 'thank-you page');
   });
 
+  it('reaches the donate page from the public home page', async () => {
+    await phone.goto(passage.url);
+    await phone.getByTestId('home-give').click();
+    await phone.waitForURL(`${passage.url}/give`);
+    await phone.getByTestId('donate-form').waitFor();
+  });
+
   it('says when the donor came back from the payment page without paying', async () => {
     await phone.goto(`${passage.url}/give?cancelled=1`);
     await phone.getByTestId('donate-notice').waitFor();

@@ -80,6 +80,17 @@ export function HomePage() {
               >
                 {t('home.supporterSignIn')}
               </Button>
+              {/* A plain link, not the router's: the donate page is its own light page outside the shell. */}
+              <Button
+                component="a"
+                href="/give"
+                size="md"
+                variant="white"
+                color="passage.9"
+                data-testid="home-give"
+              >
+                {t('home.give')}
+              </Button>
             </Group>
           </Stack>
         </Container>

@@ -152,6 +152,11 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
   const [sending, setSending] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const declinedRef = useRef<HTMLDivElement>(null);
+  // Once React has drawn an alert, focus moves to it and a screen reader reads it (each time it is shown).
+  const [focusAlert, setFocusAlert] = useState<{ on: 'summary' | 'declined'; at: number } | null>(null);
+  useEffect(() => {
+    if (focusAlert) (focusAlert.on === 'summary' ? summaryRef : declinedRef).current?.focus();
+  }, [focusAlert]);
 
   useEffect(() => {
     fetchDonateOptions()
@@ -235,8 +240,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
     setErrors(found);
     setGeneral(message);
     setDeclined(false);
-    // After React has drawn the summary: focus moves to it, and the reader hears the list.
-    requestAnimationFrame(() => summaryRef.current?.focus());
+    setFocusAlert({ on: 'summary', at: Date.now() });
   }
 
   async function submit(event: FormEvent) {
@@ -277,7 +281,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       if (result.status === 'failed') {
         setSending(false);
         setDeclined(true);
-        requestAnimationFrame(() => declinedRef.current?.focus());
+        setFocusAlert({ on: 'declined', at: Date.now() });
         return;
       }
       window.location.assign(`/give/thank-you?gift=${encodeURIComponent(result.giftId)}`);
@@ -299,6 +303,12 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       );
     }
   }
+
+  /** A field's message goes as soon as the donor changes it; the rest stay until the next try. */
+  const edited = (field: Field, set: (value: string) => void) => (event: { target: { value: string } }) => {
+    set(event.target.value);
+    if (errors[field]) setErrors(({ [field]: _, ...rest }) => rest);
+  };
 
   const errorEntries = Object.entries(errors) as [Field, string][];
   const describedBy = (field: Field, hint?: string) =>
@@ -428,7 +438,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
                 checked={!custom.trim() && preset === p.amountMinor}
                 onChange={() => {
                   setPreset(p.amountMinor);
-                  setCustom('');
+                  edited('amount', setCustom)({ target: { value: '' } });
                 }}
                 data-testid={`donate-amount-${p.amountMinor}`}
               />
@@ -447,7 +457,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
             inputMode={currency === 'KRW' ? 'numeric' : 'decimal'}
             autoComplete="off"
             value={custom}
-            onChange={(e) => setCustom(e.target.value)}
+            onChange={edited('amount', setCustom)}
             aria-invalid={errors.amount ? true : undefined}
             aria-describedby={describedBy('amount', 'donate-amount-hint')}
             data-testid="donate-amount-other"
@@ -521,7 +531,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
                 type="text"
                 maxLength={120}
                 value={tributeName}
-                onChange={(e) => setTributeName(e.target.value)}
+                onChange={edited('tributeName', setTributeName)}
                 aria-invalid={errors.tributeName ? true : undefined}
                 aria-describedby={describedBy('tributeName')}
                 data-testid="donate-tribute-name"
@@ -577,7 +587,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
               autoComplete="given-name"
               maxLength={100}
               value={firstName}
-              onChange={(e) => setFirstName(e.target.value)}
+              onChange={edited('firstName', setFirstName)}
               aria-invalid={errors.firstName ? true : undefined}
               aria-describedby={describedBy('firstName')}
               data-testid="donate-first-name"
@@ -592,7 +602,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
               autoComplete="family-name"
               maxLength={100}
               value={lastName}
-              onChange={(e) => setLastName(e.target.value)}
+              onChange={edited('lastName', setLastName)}
               aria-invalid={errors.lastName ? true : undefined}
               aria-describedby={describedBy('lastName')}
               data-testid="donate-last-name"
@@ -608,7 +618,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
             autoComplete="email"
             maxLength={254}
             value={email}
-            onChange={(e) => setEmail(e.target.value)}
+            onChange={edited('email', setEmail)}
             aria-invalid={errors.email ? true : undefined}
             aria-describedby={describedBy('email', 'donate-email-hint')}
             data-testid="donate-email"
@@ -627,7 +637,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
             maxLength={12}
             className="short"
             value={postcode}
-            onChange={(e) => setPostcode(e.target.value)}
+            onChange={edited('postcode', setPostcode)}
             aria-invalid={errors.postcode ? true : undefined}
             aria-describedby={describedBy('postcode')}
             data-testid="donate-postcode"
@@ -658,7 +668,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
               placeholder="4242 4242 4242 4242"
               maxLength={23}
               value={testCard}
-              onChange={(e) => setTestCard(e.target.value)}
+              onChange={edited('testCard', setTestCard)}
               aria-invalid={errors.testCard ? true : undefined}
               aria-describedby={describedBy('testCard', 'donate-test-card-hint')}
               data-testid="donate-test-card"
