@@ -14,6 +14,8 @@ export interface ConsoleModule {
   path: string;
   element: ReactNode;
   roles?: readonly string[];
+  /** The page routes paths below its own (`<path>/*`), such as /console/giving/gifts/:id. */
+  nested?: boolean;
 }
 
 /** A page of the public site (no sign-in). `labelKey` puts it in the public header's navigation. */
@@ -39,8 +41,17 @@ const SecurityPage = lazyPage(() => import('./security/security-page'), 'Securit
 const InvitePage = lazyPage(() => import('./public/invite-page'), 'InvitePage');
 const SupporterSignInPage = lazyPage(() => import('./public/supporter-sign-in-page'), 'SupporterSignInPage');
 const RescuesPage = lazyPage(() => import('../modules/rescues/web/rescues-page'), 'RescuesPage');
+const PledgesPage = lazyPage(() => import('../modules/giving/web/pledges/pledges-page'), 'PledgesPage');
+const GivingPage = lazyPage(() => import('../modules/giving/web/console/giving-page'), 'GivingPage');
+const GivingReportsPage = lazyPage(
+  () => import('../modules/giving/web/reports/reports-page'),
+  'GivingReportsPage',
+);
+const SupportersPage = lazyPage(() => import('../modules/people/web/supporters-page'), 'SupportersPage');
 // The field partner's page stays outside the console shell: a phone on a bad connection loads only it.
 const FieldPage = lazyPage(() => import('../modules/rescues/web/field/field-page'), 'FieldPage');
+// The donor portal: a signed-in supporter's own gifts, receipts, monthly gift and preferences.
+const PortalPage = lazyPage(() => import('../modules/giving/web/portal/portal-page'), 'PortalPage');
 
 export const consoleModules: ConsoleModule[] = [
   {
@@ -72,6 +83,40 @@ export const consoleModules: ConsoleModule[] = [
     roles: ['rescue_coordinator', 'security_lead'],
   },
   {
+    // Administrators read giving; only the development team writes (giving.policy.ts).
+    id: 'giving',
+    labelKey: 'giving:nav',
+    path: 'giving',
+    element: createElement(GivingPage),
+    roles: ['development', 'administrator'],
+    nested: true,
+  },
+  {
+    // Aggregates for auditors too; the tabs that name donors only for development and administrators.
+    id: 'giving-reports',
+    labelKey: 'giving-reports:nav',
+    path: 'giving-reports',
+    element: createElement(GivingReportsPage),
+    roles: ['development', 'administrator', 'auditor'],
+  },
+  {
+    // Supporters (people.policy.ts): the development team works with them; administrators read.
+    id: 'supporters',
+    labelKey: 'supporters:nav',
+    path: 'supporters',
+    element: createElement(SupportersPage),
+    roles: ['development', 'administrator'],
+    nested: true,
+  },
+  {
+    // Sponsor and matching pledges: administrators read, the development team writes (pledge.policy.ts).
+    id: 'pledges',
+    labelKey: 'pledges:nav',
+    path: 'pledges',
+    element: createElement(PledgesPage),
+    roles: ['development', 'administrator'],
+  },
+  {
     id: 'security',
     labelKey: 'security.nav',
     path: 'security',
@@ -84,6 +129,7 @@ export const publicPages: PublicPage[] = [
   { id: 'invite', path: 'invite', element: createElement(InvitePage) },
   { id: 'supporter-sign-in', path: 'supporters/sign-in', element: createElement(SupporterSignInPage) },
   { id: 'field', path: 'field', element: createElement(FieldPage) },
+  { id: 'portal', path: 'my', element: createElement(PortalPage) },
 ];
 
 export function visibleModules(role: string | undefined): ConsoleModule[] {

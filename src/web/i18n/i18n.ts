@@ -1,5 +1,10 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { registerGivingNav } from '../../modules/giving/web/console/i18n/nav';
+import { registerPledgesNav } from '../../modules/giving/web/pledges/i18n/nav';
+import { registerPortalNav } from '../../modules/giving/web/portal/i18n/nav';
+import { registerGivingReportsNav } from '../../modules/giving/web/reports/i18n/nav';
+import { registerSupportersNav } from '../../modules/people/web/i18n/nav';
 import { registerRescuesNav } from '../../modules/rescues/web/i18n/nav';
 import en from './en.json';
 import ko from './ko.json';
@@ -50,6 +55,11 @@ export function initI18n() {
     initAsync: false,
   });
   registerRescuesNav(i18next);
+  registerPledgesNav(i18next);
+  registerPortalNav(i18next);
+  registerGivingNav(i18next);
+  registerGivingReportsNav(i18next);
+  registerSupportersNav(i18next);
   document.documentElement.lang = i18next.language;
   return i18next;
 }

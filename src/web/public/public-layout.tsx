@@ -34,7 +34,12 @@ export function PublicLayout() {
                 </Group>
               )}
               <LanguageSwitch />
-              {session.data ? (
+              {session.data && !session.data.staff ? (
+                // A supporter's way back to their donor portal.
+                <Button component={Link} to="/my" size="compact-md" data-testid="open-portal">
+                  {t('portal:nav')}
+                </Button>
+              ) : session.data ? (
                 <Button component={Link} to="/console" size="compact-md" data-testid="open-console">
                   {t('public.console')}
                 </Button>

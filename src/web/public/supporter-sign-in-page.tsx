@@ -28,7 +28,8 @@ export function SupporterSignInPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.post('/api/auth/sign-in/magic-link', { email: email.trim(), callbackURL: '/' });
+      // The link lands the supporter on their donor portal.
+      await api.post('/api/auth/sign-in/magic-link', { email: email.trim(), callbackURL: '/my' });
       setSentTo(email.trim());
     } catch (e) {
       setError(e);
