@@ -87,10 +87,15 @@ export const pledgeRoutes =
             .code(201)
             .send(await run(request, (gc) => importReadings(gc, request.params.id, request.body.csv)));
         } catch (error) {
-          if (error instanceof ReadingsCsvError)
-            return reply
-              .code(400)
-              .send({ error: error.id, message: error.message, problems: error.problems.slice(0, 200) });
+          if (error instanceof ReadingsCsvError) {
+            const problems = error.problems.slice(0, 200);
+            // `issues` in the shape every 400 of the API uses, for the console; `problems` by line and column.
+            const issues = problems.map((p) => ({
+              field: `line ${p.line}${p.column ? `, ${p.column}` : ''}`,
+              message: p.reason,
+            }));
+            return reply.code(400).send({ error: error.id, message: error.message, problems, issues });
+          }
           throw error;
         }
       },
