@@ -326,6 +326,29 @@ giving
     }
   });
 
+giving
+  .command('statements')
+  .description(
+    "Send the year's giving statement to every donor with an email who has not had it (once each); exit 1 when refused",
+  )
+  .requiredOption('--year <year>', 'the calendar year, once it has ended', (value) => {
+    if (!/^\d{4}$/.test(value)) throw new InvalidArgumentError('expected a year such as 2026');
+    return Number(value);
+  })
+  .option('--dry-run', 'count who would get one and send nothing')
+  .action(async (options: { year: number; dryRun?: boolean }) => {
+    const c = config();
+    const db = await openDatabase(c.database);
+    try {
+      if (!(await migrationStatus(db)).current)
+        fail('the database is not migrated: run `passage migrate` first');
+      const { runStatementsCommand } = await import('./modules/giving/statements/statement.cli');
+      process.exitCode = await runStatementsCommand(db, c, options);
+    } finally {
+      await db.close();
+    }
+  });
+
 program
   .command('import')
   .description(

@@ -7,4 +7,5 @@ export {
 } from './gift.service';
 export { givingModule } from './giving.module';
 export { GIVING_CURRENCIES, type GivingCurrency } from './money';
+export { statementPdfFor } from './statements/statement-pdf';
 export { type GivingSummary, givingSummaryFor, givingTimelineFor } from './timeline';

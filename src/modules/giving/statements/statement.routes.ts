@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor, requireStaff } from '../../../platform/access/actor';
+import { authorize, subjectOf } from '../../../platform/access/policy';
+import { SUPPORTER_ROLE } from '../../../platform/access/roles';
+import type { AppContext } from '../../../platform/http/context';
+import { AppError } from '../../../platform/http/errors';
+import { GIVING_ACTIONS } from '../giving.policy';
+import { Id } from '../giving.schema';
+import { portalDonor } from '../portal.service';
+import { auditStatementSend, sendYearEndStatements, statementProgress } from './statement.service';
+import { statementPdfFor } from './statement-pdf';
+
+const tags = ['giving'];
+export const STATEMENTS_JOB = 'giving.year-end-statements';
+
+const Year = z.coerce
+  .number({ error: 'must be a year such as 2026' })
+  .int('must be a year such as 2026')
+  .min(1990, 'must be a year such as 2026')
+  .max(2200, 'must be a year such as 2026');
+const yearParams = z.object({ year: Year });
+
+const pdf = (reply: import('fastify').FastifyReply, file: { fileName: string; pdf: Buffer }) =>
+  reply
+    .type('application/pdf')
+    .header('content-disposition', `attachment; filename="${file.fileName}"`)
+    .send(file.pdf);
+
+/**
+ * Year-end statements: staff see how far a year's statements have gone, send the missing ones (a job),
+ * and print one supporter's; a signed-in supporter downloads their own.
+ */
+export const statementRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = ctx.database.db;
+    const staff = async (request: import('fastify').FastifyRequest) => {
+      const actor = await requireStaff(ctx.access, request);
+      return { subject: subjectOf(actor, []), requestId: request.id, mail: ctx.mail };
+    };
+
+    app.get(
+      '/api/giving/statements/:year',
+      {
+        schema: {
+          tags,
+          summary: 'A year’s statements: donors, sent, missing, without an email',
+          params: yearParams,
+        },
+      },
+      async (request) => {
+        const who = await staff(request);
+        return db.transaction((tx) => statementProgress({ db: tx, ...who }, request.params.year));
+      },
+    );
+
+    app.post(
+      '/api/giving/statements/:year/send',
+      {
+        config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary: 'Send the year’s statement to every donor with an email who has not had it (a job)',
+          params: yearParams,
+        },
+      },
+      async (request, reply) => {
+        const who = await staff(request);
+        const { year } = request.params;
+        // A statement goes once: sent before the year is over, it would miss the year's last gifts.
+        if (year >= new Date().getUTCFullYear())
+          throw new AppError('validation_failed', 'year: statements go out once the year has ended', 400);
+        await db.transaction((tx) => auditStatementSend({ db: tx, ...who }, year));
+        if (ctx.jobs) {
+          const jobId = await ctx.jobs.send(STATEMENTS_JOB, { year });
+          return reply.code(202).send({ year, queued: true, jobId });
+        }
+        // Without a job queue in this process, send now (a small embedded installation).
+        const run = await sendYearEndStatements(db, ctx.mail, year, { publicUrl: ctx.config.publicUrl });
+        return { year, queued: false, run };
+      },
+    );
+
+    app.get(
+      '/api/giving/supporters/:id/statements/:year.pdf',
+      {
+        config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary: 'A supporter’s year-end statement, as a PDF',
+          params: yearParams.extend({ id: Id }),
+        },
+      },
+      async (request, reply) => {
+        const who = await staff(request);
+        if (!authorize(who.subject, GIVING_ACTIONS.read).allowed)
+          throw new AppError('forbidden', 'You do not have access to this.', 403);
+        return pdf(reply, await statementPdfFor(db, request.params.id, request.params.year));
+      },
+    );
+
+    app.get(
+      '/api/giving/me/statements/:year.pdf',
+      {
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['giving: donor portal'],
+          summary: 'My year-end statement, as a PDF',
+          params: yearParams,
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireActor(ctx.access, request);
+        if (actor.role !== SUPPORTER_ROLE)
+          throw new AppError(
+            'forbidden',
+            'The donor portal is for supporters signed in with their email link.',
+            403,
+          );
+        const file = await db.transaction(async (tx) => {
+          const donor = await portalDonor(tx, actor);
+          if (!donor) throw new AppError('not_found', `No gifts in ${request.params.year} to state.`, 404);
+          return statementPdfFor(tx, donor.supporterId, request.params.year);
+        });
+        return pdf(reply, file);
+      },
+    );
+  };
