@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { and, asc, inArray, isNull } from 'drizzle-orm';
+import { inJsonList, insertJsonRows } from '../../platform/db/bulk-insert';
 import type { Db } from '../../platform/db/client';
 import { type ConsentChannel, keys } from './people.schema';
 import { supporterConsents, supporters } from './people.table';
@@ -24,9 +25,9 @@ export interface NewSupporter extends SupporterLookup {
   lastName?: string | undefined;
 }
 
-/** Chunks keep `in (...)` lists and multi-row inserts well under PostgreSQL's 65,535 parameters. */
-const LOOKUP_CHUNK = 5000;
-const INSERT_CHUNK = 1000;
+/** Each chunk travels as one JSON parameter (platform/db/bulk-insert); chunks bound a statement's size. */
+const LOOKUP_CHUNK = 20_000;
+const INSERT_CHUNK = 2500;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -58,7 +59,7 @@ export async function matchSupporters(
     const rows = await db
       .select(live)
       .from(supporters)
-      .where(and(inArray(supporters.emailKey, part), isNull(supporters.mergedIntoId)))
+      .where(and(inJsonList(supporters.emailKey, part), isNull(supporters.mergedIntoId)))
       .orderBy(asc(supporters.createdAt), asc(supporters.id));
     for (const r of rows) remember(byEmail, r.emailKey, r.id);
   }
@@ -67,7 +68,7 @@ export async function matchSupporters(
     const rows = await db
       .select({ ...live, postcodeKey: supporters.postcodeKey })
       .from(supporters)
-      .where(and(inArray(supporters.postcodeKey, part), isNull(supporters.mergedIntoId)))
+      .where(and(inJsonList(supporters.postcodeKey, part), isNull(supporters.mergedIntoId)))
       .orderBy(asc(supporters.createdAt), asc(supporters.id));
     for (const r of rows) remember(byNamePostcode, `${r.nameKey}\u0000${r.postcodeKey}`, r.id);
   }
@@ -76,7 +77,7 @@ export async function matchSupporters(
     const rows = await db
       .select({ id: supporters.id, phoneKey: supporters.phoneKey })
       .from(supporters)
-      .where(and(inArray(supporters.phoneKey, part), isNull(supporters.mergedIntoId)))
+      .where(and(inJsonList(supporters.phoneKey, part), isNull(supporters.mergedIntoId)))
       .orderBy(asc(supporters.createdAt), asc(supporters.id));
     for (const r of rows) remember(byPhone, r.phoneKey, r.id);
   }
@@ -89,7 +90,26 @@ export async function matchSupporters(
   );
 }
 
-/** Inserts supporters, a thousand a statement; answers their ids in order. Organisations get type `other`. */
+const SUPPORTER_COLUMNS = [
+  'id',
+  'kind',
+  'organisationType',
+  'displayName',
+  'firstName',
+  'lastName',
+  'email',
+  'emailKey',
+  'phone',
+  'phoneKey',
+  'postcode',
+  'postcodeKey',
+  'nameKey',
+  'createdBy',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** Inserts supporters, a few thousand a statement; answers their ids in order. Organisations get type `other`. */
 export async function insertSupporters(
   db: Db,
   inputs: readonly NewSupporter[],
@@ -120,7 +140,7 @@ export async function insertSupporters(
         updatedAt: now,
       };
     });
-    await db.insert(supporters).values(values);
+    await insertJsonRows(db, supporters, SUPPORTER_COLUMNS, values);
   }
   return ids;
 }
@@ -137,7 +157,7 @@ export async function supportersWithConsentStatement(
       .selectDistinct({ id: supporterConsents.supporterId })
       .from(supporterConsents)
       .where(
-        and(inArray(supporterConsents.supporterId, part), inArray(supporterConsents.channel, [channel])),
+        and(inJsonList(supporterConsents.supporterId, part), inArray(supporterConsents.channel, [channel])),
       );
     for (const r of rows) out.add(r.id);
   }

@@ -8,7 +8,8 @@
  * currency with the sum of the file's entries.
  */
 import crypto from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { inJsonList, insertJsonRows } from '../../../platform/db/bulk-insert';
 import type { Db } from '../../../platform/db/client';
 import {
   insertConsents,
@@ -22,8 +23,9 @@ import { campaigns, fundBalances, funds, gifts, ledgerEntries, receipts } from '
 import type { ImportLayout } from './gift-import.layouts';
 import type { ImportContact, ImportGift, ImportRow } from './gift-import.row';
 
-const CHUNK = 1000;
-const LOOKUP_CHUNK = 5000;
+/** Rows per statement: each batch travels as one JSON parameter (platform/db/bulk-insert). */
+const CHUNK = 2500;
+const LOOKUP_CHUNK = 20_000;
 export const DEFAULT_IMPORT_FUND = 'most-needed';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -189,7 +191,7 @@ export async function importedRefs(db: Db, refs: readonly (string | null)[]): Pr
     const rows = await db
       .select({ ref: gifts.externalRef })
       .from(gifts)
-      .where(inArray(gifts.externalRef, part));
+      .where(inJsonList(gifts.externalRef, part));
     for (const r of rows) if (r.ref) out.add(r.ref);
   }
   return out;
@@ -355,15 +357,18 @@ export async function commitImportRows(
   if (done) options.onProgress?.({ done, total });
   for (const part of chunks(giftTodo, CHUNK)) {
     const values = await giftValues(tx, part, numbers, supporterOf, targets, options);
-    const inserted = await tx
-      .insert(gifts)
-      .values(values)
-      .onConflictDoNothing({ target: gifts.externalRef })
-      .returning({ id: gifts.id });
+    // A gift another import wrote meanwhile stops at the unique external ref instead of failing the commit.
+    const inserted = await insertJsonRows<typeof gifts, (typeof GIFT_COLUMNS)[number], { id: string }>(
+      tx,
+      gifts,
+      GIFT_COLUMNS,
+      values,
+      sql`on conflict (external_ref) do nothing returning id`,
+    );
     const written = new Set(inserted.map((r) => r.id));
     counts.giftsAlreadyImported += values.length - written.size;
-    const entries: (typeof ledgerEntries.$inferInsert)[] = [];
-    const receiptRows: (typeof receipts.$inferInsert)[] = [];
+    const entries: EntryInsert[] = [];
+    const receiptRows: ReceiptInsert[] = [];
     for (const g of values) {
       if (!written.has(g.id)) continue;
       counts.giftsCreated++;
@@ -410,8 +415,8 @@ export async function commitImportRows(
       balance.delta += kept;
       balances.set(key, balance);
     }
-    if (entries.length) await tx.insert(ledgerEntries).values(entries);
-    if (receiptRows.length) await tx.insert(receipts).values(receiptRows);
+    await insertJsonRows(tx, ledgerEntries, ENTRY_COLUMNS, entries);
+    await insertJsonRows(tx, receipts, RECEIPT_COLUMNS, receiptRows);
     done += part.length;
     options.onProgress?.({ done, total });
   }
@@ -430,12 +435,58 @@ export async function commitImportRows(
   return counts;
 }
 
-type GiftInsert = typeof gifts.$inferInsert & {
+const GIFT_COLUMNS = [
+  'id',
+  'supporterId',
+  'amountMinor',
+  'feeMinor',
+  'currency',
+  'fundId',
+  'campaignId',
+  'status',
+  'source',
+  'method',
+  'importRunId',
+  'externalRef',
+  'fairMarketValueMinor',
+  'refundedMinor',
+  'receivedOn',
+  'settledAt',
+  'createdBy',
+] as const;
+interface GiftInsert {
   id: string;
+  supporterId: string;
   amountMinor: number;
+  feeMinor: number;
   currency: string;
   fundId: string;
-};
+  campaignId: string | null;
+  status: string;
+  source: string;
+  method: string;
+  importRunId: string;
+  externalRef: string | null;
+  fairMarketValueMinor: number;
+  refundedMinor: number;
+  receivedOn: Date;
+  settledAt: Date | null;
+  createdBy: string | null;
+}
+const ENTRY_COLUMNS = [
+  'id',
+  'groupId',
+  'giftId',
+  'fundId',
+  'campaignId',
+  'kind',
+  'amountMinor',
+  'currency',
+  'createdBy',
+] as const;
+type EntryInsert = Record<(typeof ENTRY_COLUMNS)[number], unknown>;
+const RECEIPT_COLUMNS = ['id', 'giftId', 'number', 'amountMinor', 'currency', 'outboxId'] as const;
+type ReceiptInsert = Record<(typeof RECEIPT_COLUMNS)[number], unknown>;
 
 /**
  * One chunk's gift rows. Ids are drawn so that no two receipts share a number (`R-<year>-<first eight hex
@@ -484,7 +535,7 @@ async function giftValues(
       ? await tx
           .select({ number: receipts.number })
           .from(receipts)
-          .where(inArray(receipts.number, candidates))
+          .where(inJsonList(receipts.number, candidates))
       : [];
     const inDb = new Set(taken.map((t) => t.number));
     const inChunk = new Set<string>();
