@@ -134,6 +134,29 @@ describeEachDatabase('giving: the donate page’s routes and the progress widget
     expect(hundred.unitsFunded).toBe(1);
   });
 
+  it('says a monthly gift is monthly, in won with no minor unit', async () => {
+    const given = await donate({
+      frequency: 'monthly',
+      amountMinor: 50_000,
+      currency: 'KRW',
+      campaign: undefined,
+      fund: 'rescue-fund',
+      coverFees: false,
+      tribute: undefined,
+    });
+    expect(given.statusCode).toBe(201);
+    const r = await t.app.inject({ method: 'GET', url: `/api/giving/donations/${given.json().giftId}` });
+    expect(r.json()).toMatchObject({
+      status: 'settled',
+      amountMinor: 50_000,
+      feeMinor: 0,
+      currency: 'KRW',
+      monthly: true,
+      fundName: 'Rescue fund — 100% to rescues',
+      campaignName: null,
+    });
+  });
+
   it('answers a declined card’s gift as failed with no receipt, and 404 for an unknown id or a bad one', async () => {
     const declined = await donate({ testCard: '4000 0000 0000 0002', tribute: undefined });
     expect(declined.json().status).toBe('failed');
