@@ -37,7 +37,7 @@ export const routes: RouteObject[] = [
         ),
         children: [
           { index: true, element: <ConsoleHome /> },
-          ...consoleModules.map((m) => ({ path: m.path, element: m.element })),
+          ...consoleModules.map((m) => ({ path: m.nested ? `${m.path}/*` : m.path, element: m.element })),
           { path: '*', element: <NotFoundPage home="/console" /> },
         ],
       },

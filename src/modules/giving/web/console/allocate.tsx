@@ -1,0 +1,142 @@
+import { Button, Group, NumberInput, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, fieldErrors } from '../../../../web/api';
+import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useDateFormat } from '../../../../web/components/format';
+import { PageLoader } from '../../../../web/components/page-loader';
+import { useDocumentTitle } from '../../../../web/components/use-document-title';
+import { type Allocations, givingKeys } from './giving-api';
+import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+
+const CASE_CODE = /^[A-Z]+-[A-Z]+-[0-9]{2}$/;
+
+/**
+ * Funded units of the rescue fund given to a rescue case by its code. The server checks the code through
+ * the rescues module and answers nothing about the case: this page shows codes and unit counts only.
+ */
+export function AllocateView() {
+  const { t } = useGivingT();
+  useDocumentTitle(t('sections.allocations'));
+  const money = useMoney();
+  const date = useDateFormat();
+  const canWrite = useCanWrite();
+  const allocations = useQuery({
+    queryKey: givingKeys.allocations,
+    queryFn: () => api.get<Allocations>('/api/giving/allocations'),
+  });
+
+  if (allocations.isPending) return <PageLoader />;
+  if (allocations.isError) return <ErrorAlert error={allocations.error} />;
+  const a = allocations.data;
+  return (
+    <Stack gap="md">
+      <Section title={t('allocate.title')} testId="allocate-section">
+        <Stack gap="sm">
+          <Text size="sm">{t('allocate.intro', { price: money(a.unitMinor, a.currency) })}</Text>
+          <Text fw={600} data-testid="allocate-available">
+            {t('allocate.available', { count: a.unitsAvailable })}
+          </Text>
+          {canWrite && <AllocateForm available={a.unitsAvailable} />}
+        </Stack>
+      </Section>
+      <Section title={t('allocate.given')} testId="allocate-history">
+        {a.allocations.length === 0 ? (
+          <Text size="sm" data-testid="allocate-empty">
+            {t('allocate.none')}
+          </Text>
+        ) : (
+          <ScrollTable minWidth={360} label={t('allocate.given')}>
+            <Table verticalSpacing={6} data-testid="allocate-list">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('allocate.caseCode')}</Table.Th>
+                  <Table.Th ta="right">{t('allocate.units')}</Table.Th>
+                  <Table.Th>{t('allocate.when')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {a.allocations.map((row) => (
+                  <Table.Tr key={row.id} data-testid="allocation-row">
+                    <Table.Td ff="monospace">{row.caseCode}</Table.Td>
+                    <Table.Td ta="right">{row.units}</Table.Td>
+                    <Table.Td>{date(row.createdAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        )}
+      </Section>
+    </Stack>
+  );
+}
+
+function AllocateForm({ available }: { available: number }) {
+  const { t } = useGivingT();
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: { caseCode: '', units: 1 as number | string },
+    validate: {
+      caseCode: (v) => (CASE_CODE.test(v.trim().toUpperCase()) ? null : t('allocate.codeInvalid')),
+      units: (v) =>
+        Number.isInteger(v) && Number(v) >= 1 && Number(v) <= 100 ? null : t('allocate.unitsInvalid'),
+    },
+  });
+  const give = useMutation({
+    mutationFn: (v: typeof form.values) =>
+      api.post<{ caseCode: string; units: number; unitsLeft: number }>('/api/giving/allocations', {
+        caseCode: v.caseCode.trim().toUpperCase(),
+        units: Number(v.units),
+      }),
+    onSuccess: async (r) => {
+      toast(t('allocate.done', { count: r.units, code: r.caseCode }));
+      form.reset();
+      await queryClient.invalidateQueries({ queryKey: givingKeys.allocations });
+    },
+    onError: (error) => {
+      const issues = fieldErrors(error, ['caseCode', 'units']);
+      if (Object.keys(issues).length) form.setErrors(issues);
+    },
+  });
+  return (
+    <Paper withBorder radius="sm" p="sm">
+      <form onSubmit={form.onSubmit((v) => give.mutate(v))} noValidate data-testid="allocate-form">
+        <Stack gap="sm">
+          {give.isError && <ErrorAlert error={give.error} testId="allocate-error" />}
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+            <TextInput
+              label={t('allocate.caseCode')}
+              description={t('allocate.caseCodeHelp')}
+              required
+              autoComplete="off"
+              spellCheck={false}
+              data-testid="allocate-code"
+              {...form.getInputProps('caseCode')}
+            />
+            <NumberInput
+              label={t('allocate.units')}
+              min={1}
+              max={100}
+              allowDecimal={false}
+              allowNegative={false}
+              required
+              data-testid="allocate-units"
+              {...form.getInputProps('units')}
+            />
+          </SimpleGrid>
+          <Group>
+            <Button
+              type="submit"
+              loading={give.isPending}
+              disabled={available === 0}
+              data-testid="allocate-submit"
+            >
+              {t('allocate.submit')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

@@ -1,0 +1,189 @@
+import { MoneyError, parseAmount } from '../../../../platform/money/money';
+import { GIVING_CURRENCIES, type GivingCurrency } from '../../money';
+
+/*
+ * The shapes the giving routes answer with (gift.service.ts, giving-console.service.ts), the query keys
+ * and the lists the forms offer. Gift and donor data are S2: they live in the query cache of a signed-in
+ * development or administrator session only, and never in the browser's storage. Of a rescue case, only
+ * its code ever appears here.
+ */
+
+export { GIVING_CURRENCIES, type GivingCurrency };
+
+// The same lists giving.schema.ts validates against (giving-i18n.test.ts keeps them equal); repeated
+// here so that the pages do not carry zod.
+export const GIFT_STATUS_LIST = ['pending', 'settled', 'failed', 'refunded'] as const;
+export const OFFLINE_METHOD_LIST = ['cheque', 'wire', 'cash', 'daf', 'stock'] as const;
+export const CREDIT_KIND_LIST = ['fundraiser', 'team', 'solicitor'] as const;
+/** One unit = one person's rescue: US$2,500 unless a campaign says otherwise (giving.schema.ts). */
+export const DEFAULT_UNIT_MINOR = 250_000;
+
+export type GiftStatus = (typeof GIFT_STATUS_LIST)[number];
+export type OfflineMethod = (typeof OFFLINE_METHOD_LIST)[number];
+export type CreditKind = (typeof CREDIT_KIND_LIST)[number];
+
+export interface Gift {
+  id: string;
+  supporterId: string;
+  supporterName: string | null;
+  amountMinor: number;
+  feeMinor: number;
+  currency: GivingCurrency;
+  fundId: string;
+  fundCode: string | null;
+  fundName: string | null;
+  campaignId: string | null;
+  campaignCode: string | null;
+  campaignName: string | null;
+  status: GiftStatus;
+  source: 'online' | 'offline';
+  method: string;
+  batchId: string | null;
+  anonymous: boolean;
+  tributeKind: string | null;
+  tributeName: string | null;
+  fairMarketValueMinor: number;
+  refundedMinor: number;
+  receivedOn: string | null;
+  settledAt: string | null;
+  createdAt: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  groupId: string;
+  fundId: string;
+  kind: 'gift' | 'refund' | 'correction';
+  amountMinor: number;
+  currency: GivingCurrency;
+  createdAt: string;
+}
+
+export interface GiftDetail {
+  gift: Gift;
+  entries: LedgerEntry[];
+  receipt: { id: string; number: string; amountMinor: number; currency: string; issuedAt: string } | null;
+  softCredits: { id: string; creditKind: CreditKind; creditRef: string; creditName: string | null }[];
+}
+
+export interface Fund {
+  id: string;
+  code: string;
+  name: string;
+  restricted: boolean;
+  description: string | null;
+  balances: { currency: GivingCurrency; balanceMinor: number }[];
+}
+
+export interface CampaignProgress {
+  code: string;
+  name: string;
+  goalKind: 'money' | 'units';
+  currency: GivingCurrency;
+  raisedMinor: number;
+  goalMinor: number | null;
+  goalUnits: number | null;
+  unitMinor: number | null;
+  unitsFunded: number | null;
+  otherCurrencies: { currency: GivingCurrency; raisedMinor: number }[];
+  startsAt: string;
+  endsAt: string | null;
+}
+
+export interface BatchSummary {
+  id: string;
+  name: string;
+  currency: GivingCurrency;
+  controlTotalMinor: number;
+  status: 'open' | 'posted';
+  createdAt: string;
+  postedAt: string | null;
+  gifts: number;
+  enteredMinor: number;
+}
+
+export interface BatchDetail {
+  batch: Omit<BatchSummary, 'gifts' | 'enteredMinor'>;
+  gifts: Gift[];
+  enteredMinor: number;
+}
+
+export interface Allocations {
+  unitMinor: number;
+  currency: GivingCurrency;
+  unitsAvailable: number;
+  allocations: { id: string; caseCode: string; units: number; createdAt: string }[];
+}
+
+export interface LedgerCheck {
+  ok: boolean;
+  problems: string[];
+  counts: { gifts: number; entries: number; receipts: number };
+}
+
+export interface SupporterHit {
+  id: string;
+  kind: string;
+  displayName: string;
+  email: string | null;
+  postcode: string | null;
+}
+
+export const givingKeys = {
+  all: ['giving'] as const,
+  gifts: (status: string) => ['giving', 'gifts', status] as const,
+  gift: (id: string) => ['giving', 'gift', id] as const,
+  funds: ['giving', 'funds'] as const,
+  campaigns: ['giving', 'campaigns'] as const,
+  batches: ['giving', 'batches'] as const,
+  batch: (id: string) => ['giving', 'batch', id] as const,
+  allocations: ['giving', 'allocations'] as const,
+  check: ['giving', 'check'] as const,
+  supporters: (q: string) => ['people', 'search', q] as const,
+};
+
+export const BASE = '/console/giving';
+export const giftLink = (id: string) => `${BASE}/gifts/${encodeURIComponent(id)}`;
+export const batchLink = (id: string) => `${BASE}/batches/${encodeURIComponent(id)}`;
+export const giftPath = (id: string) => `/api/giving/gifts/${encodeURIComponent(id)}`;
+export const batchPath = (id: string) => `/api/giving/batches/${encodeURIComponent(id)}`;
+
+/** Where the public gives to a campaign, and the widget another helper serves for embedding. */
+export const donateLink = (origin: string, code: string) =>
+  `${origin}/give?campaign=${encodeURIComponent(code)}`;
+export const widgetSnippet = (origin: string, code: string, title: string) =>
+  `<iframe src="${origin}/widget/campaigns/${encodeURIComponent(code)}" title="${title.replaceAll('"', '&quot;')}" width="100%" height="180" style="border:0" loading="lazy"></iframe>`;
+
+/**
+ * A typed amount to minor units, exactly (platform/money: "1,234.56" USD is 123456; "50,000" KRW is
+ * 50000). Null when it is not a positive amount in the currency.
+ */
+export function parseMinor(text: string, currency: string): number | null {
+  try {
+    const minor = parseAmount(text, currency, { allowZero: false });
+    return minor > 0n && minor <= 1_000_000_000_000n ? Number(minor) : null;
+  } catch (error) {
+    if (error instanceof MoneyError) return null;
+    throw error;
+  }
+}
+
+/** Zero is allowed (a fair-market value of nothing received). */
+export function parseMinorOrZero(text: string, currency: string): number | null {
+  if (text.trim() === '') return 0;
+  try {
+    const minor = parseAmount(text, currency);
+    return minor >= 0n && minor <= 1_000_000_000_000n ? Number(minor) : null;
+  } catch (error) {
+    if (error instanceof MoneyError) return null;
+    throw error;
+  }
+}
+
+/** A date-only value (from <input type="date">) as midnight UTC of that day. */
+export function dayToIso(day: string): string {
+  return new Date(`${day}T00:00:00.000Z`).toISOString();
+}
+export function todayDay(): string {
+  return new Date().toISOString().slice(0, 10);
+}
