@@ -595,6 +595,22 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'POST /api/giving/pledge-invoices/:id/void': { expect: staffOnly(SUPPORTER_WRITERS) },
   'GET /api/giving/pledge-invoices/:id/invoice.pdf': { expect: staffOnly(SUPPORTER_READERS) },
+  // The CSV import (import/gift-import.routes.ts): development imports, administrators read the runs.
+  'POST /api/giving/imports': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: ({ unique }) => ({
+      body: {
+        fileName: `matrix-${unique}.csv`,
+        csv: `Email,Total Amount,Receive Date\nm-${unique}@example.org,10,2024-01-01\n`,
+      },
+    }),
+  },
+  'POST /api/giving/imports/:id/commit': {
+    expect: staffOnly(SUPPORTER_WRITERS),
+    request: () => ({ body: { skipBadRows: false } }),
+  },
+  'GET /api/giving/imports/:id': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/imports': { expect: staffOnly(SUPPORTER_READERS) },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
   'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },

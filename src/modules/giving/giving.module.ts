@@ -6,6 +6,7 @@ import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { giftImportRoutes } from './import/gift-import.routes';
 import { providersFor } from './payment-provider';
 import { pledgeRoutes } from './pledges/pledge.routes';
 import { movePledgesToSurvivor } from './pledges/pledge.service';
@@ -40,6 +41,7 @@ export const givingModule: PassageModule = {
       recurringRoutes,
       portalRoutes,
       pledgeRoutes,
+      giftImportRoutes,
     ])
       await app.register(routes(ctx));
   },

@@ -71,7 +71,8 @@ export interface ImportError {
   reason: string;
 }
 
-export type DateFormat = 'auto' | 'YYYY-MM-DD' | 'YYYYMMDD' | 'MM/DD/YYYY' | 'DD/MM/YYYY';
+export const DATE_FORMATS = ['auto', 'YYYY-MM-DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD/MM/YYYY'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
 
 export interface RowOptions {
   entity: 'gifts' | 'contacts';

@@ -212,22 +212,27 @@ export async function checkImport(
   const refs = externalRefs(result.layout, result.rows);
   const already = await importedRefs(db, refs);
   const id = crypto.randomUUID();
-  const [run] = await db
-    .insert(importRuns)
-    .values({
-      id,
-      layout: result.layout,
-      fileName: settings.fileName,
-      fileSha256: sha256,
-      status: 'checked',
-      totalRows: result.rowsRead,
-      goodRows: result.rows.length,
-      badRows: result.badRows,
-      createdBy: caller.subject?.userId ?? 'command-line',
-    })
-    .returning();
-  if (!run) throw new Error('insert returned no row');
-  await audit(caller, db, 'gift_import.check', id);
+  // The reading above holds no transaction (a large file takes seconds); the run and its audit entry commit
+  // together.
+  const run = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(importRuns)
+      .values({
+        id,
+        layout: result.layout,
+        fileName: settings.fileName,
+        fileSha256: sha256,
+        status: 'checked',
+        totalRows: result.rowsRead,
+        goodRows: result.rows.length,
+        badRows: result.badRows,
+        createdBy: caller.subject?.userId ?? 'command-line',
+      })
+      .returning();
+    if (!row) throw new Error('insert returned no row');
+    await audit(caller, tx, 'gift_import.check', id);
+    return row;
+  });
   if (options.hold && typeof source === 'string') {
     sweepHeld();
     held.set(id, {
