@@ -154,7 +154,7 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await expectAccessible(page, 'campaigns');
   });
 
-  it('opens a batch with a control total of $1,750.00', async () => {
+  it('opens a batch with a control total of $3,750.00', async () => {
     await page.getByTestId('giving-nav-batches').click();
     await page.getByTestId('batch-list-empty').waitFor();
     await page.getByTestId('batch-open-toggle').click();
@@ -162,11 +162,11 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await expectAccessible(page, 'batches, open form');
     await page.getByTestId('batch-name').fill('Slips, week of 2 March');
     await page.getByTestId('batch-currency').selectOption('USD');
-    await page.getByTestId('batch-control-total').fill('1,750.00');
+    await page.getByTestId('batch-control-total').fill('3,750.00');
     await page.getByTestId('batch-open-submit').click();
     await page.waitForURL(/\/console\/giving\/batches\/[0-9a-f-]{36}$/);
     await page.getByTestId('batch-entry-form').waitFor();
-    expect(await page.getByTestId('batch-difference').textContent()).toBe('$1,750.00');
+    expect(await page.getByTestId('batch-difference').textContent()).toBe('$3,750.00');
     expect(await page.getByTestId('batch-post').isDisabled()).toBe(true);
     await expectAccessible(page, 'batch page (empty)');
   });
@@ -191,8 +191,8 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await page.getByTestId('entry-campaign').selectOption('the-hundred');
     await page.getByTestId('entry-received-on').fill('2026-03-02');
     await enterSlip('min', 'Min-ji Cho', '500', 'cheque');
-    expect(await page.getByTestId('batch-difference').textContent()).toBe('$1,250.00');
-    expect(await page.getByTestId('batch-difference-text').textContent()).toBe('$1,250.00 still to enter.');
+    expect(await page.getByTestId('batch-difference').textContent()).toBe('$3,250.00');
+    expect(await page.getByTestId('batch-difference-text').textContent()).toBe('$3,250.00 still to enter.');
     // The search took the focus back for the next slip.
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
       'entry-supporter-search',
@@ -204,12 +204,12 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await page.getByTestId('entry-credit-supporter-search').fill('Min-ji');
     await page.getByTestId('entry-credit-supporter-option').filter({ hasText: 'Min-ji Cho' }).click();
     await expectAccessible(page, 'batch page, entering a gift with a soft credit');
-    await enterSlip('hanbit', 'Hanbit Giving Fund', '1,000', 'daf');
+    await enterSlip('hanbit', 'Hanbit Giving Fund', '3,000', 'daf');
     expect(await page.getByTestId('batch-difference').textContent()).toBe('$250.00');
 
     await enterSlip('10027', 'Daniel Reyes', '250.00', 'cash');
     expect(await page.getByTestId('batch-difference').textContent()).toBe('$0.00');
-    expect(await page.getByTestId('batch-entered').textContent()).toBe('$1,750.00');
+    expect(await page.getByTestId('batch-entered').textContent()).toBe('$3,750.00');
     await page.getByText('The gifts add up to the control total: the batch can be posted.').waitFor();
     const methods = await page.getByTestId('batch-gift').locator('td:nth-child(3)').allTextContents();
     expect(methods).toEqual(['Cheque', 'Donor-advised fund', 'Cash']);
@@ -221,11 +221,11 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await expectAccessible(page, 'batch page, matched');
   });
 
-  it('posts the batch: the gifts settle and the rescue fund grows by $1,750.00', async () => {
+  it('posts the batch: the gifts settle and the rescue fund grows by $3,750.00', async () => {
     await page.getByTestId('batch-post').click();
     const dialog = page.getByRole('dialog', { name: 'Post this batch?' });
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain('3 gifts of $1,750.00 in all settle now');
+    expect(await dialog.textContent()).toContain('3 gifts of $3,750.00 in all settle now');
     await expectAccessible(page, 'post batch dialog');
     await page.getByTestId('batch-post-confirm-submit').click();
     await dialog.waitFor({ state: 'detached' });
@@ -244,10 +244,16 @@ describe('giving: a development officer enters, posts and corrects a batch of of
       .locator('[data-testid="fund-row"][data-code="rescue-fund"]')
       .getByTestId('fund-balance');
     await balance.waitFor();
-    expect(await balance.textContent()).toBe('$1,750.00');
+    expect(await balance.textContent()).toBe('$3,750.00');
 
     await page.getByTestId('giving-nav-campaigns').click();
-    await page.getByText('$1,750.00 raised').waitFor();
+    await page.getByText('$3,750.00 raised').waitFor();
+    expect(
+      await page
+        .locator('[data-testid="campaign"][data-code="the-hundred"]')
+        .getByTestId('campaign-progress')
+        .textContent(),
+    ).toBe('1 of 100 rescues');
   });
 
   it('lists the settled gifts, and works on a phone without scrolling sideways', async () => {
@@ -257,7 +263,7 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await page.waitForURL(/status=settled/);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="gift-row"]').length === 3);
     expect(await page.getByTestId('gift-amount').allTextContents()).toEqual(
-      expect.arrayContaining(['$500.00', '$1,000.00', '$250.00']),
+      expect.arrayContaining(['$500.00', '$3,000.00', '$250.00']),
     );
     await expectAccessible(page, 'gift list');
     // A phone: the same session in a 390 px window. Tables scroll inside their own box, not the page.
@@ -316,10 +322,47 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     const balance = page
       .locator('[data-testid="fund-row"][data-code="rescue-fund"]')
       .getByTestId('fund-balance');
-    await balance.filter({ hasText: '$1,550.00' }).waitFor();
+    await balance.filter({ hasText: '$3,550.00' }).waitFor();
 
     await page.getByTestId('giving-nav-home').click();
     await page.getByTestId('ledger-check-ok').waitFor();
-    expect(consoleErrors).toEqual([]);
+  });
+
+  it('gives a funded unit only to a case code the rescues module knows, and shows its refusal', async () => {
+    await page.getByTestId('giving-nav-allocations').click();
+    // $3,550.00 in the rescue fund: one whole US$2,500 unit.
+    expect(await page.getByTestId('allocate-available').textContent()).toBe('1 funded unit to give');
+    await page.getByTestId('allocate-empty').waitFor();
+    await expectAccessible(page, 'units to cases');
+    await page.getByTestId('allocate-code').fill('not a code');
+    await page.getByTestId('allocate-submit').click();
+    await page.getByText('A case code such as QUIET-HERON-27.').waitFor();
+    await page.getByTestId('allocate-code').fill('nobody-here-00');
+    await page.getByTestId('allocate-submit').click();
+    const refusal = page.getByTestId('allocate-error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('No rescue case with this code.');
+    expect(await page.getByTestId('allocate-available').textContent()).toBe('1 funded unit to give');
+    await expectAccessible(page, 'units to cases, refused');
+    expect(consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+
+  it('shows the administrator the same gifts, with no buttons that would change them', async () => {
+    const admin = adminContext.pages()[0] as Page;
+    await admin.goto(`${passage.url}/console/giving/gifts`);
+    await admin.getByTestId('gift-list').waitFor();
+    expect(await admin.getByTestId('gift-row').count()).toBe(3);
+    await admin.getByTestId('gift-row').filter({ hasText: '$500.00' }).getByTestId('gift-link').click();
+    await admin.getByTestId('gift-page').waitFor();
+    expect(await admin.getByTestId('ledger-entry-amount').allTextContents()).toEqual(['$500.00', '−$200.00']);
+    expect(await admin.getByTestId('refund-panel').count()).toBe(0);
+    expect(await admin.getByTestId('move-panel').count()).toBe(0);
+    await expectAccessible(admin, 'gift page, administrator');
+    await admin.getByTestId('giving-nav-batches').click();
+    await admin.getByTestId('batch-list').waitFor();
+    expect(await admin.getByTestId('batch-open-toggle').count()).toBe(0);
+    await admin.getByTestId('giving-nav-funds').click();
+    await admin.getByTestId('fund-list').waitFor();
+    expect(await admin.getByTestId('fund-create-toggle').count()).toBe(0);
   });
 });
