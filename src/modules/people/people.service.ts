@@ -221,11 +221,16 @@ export async function updateSupporter(pc: PeopleContext, id: string, patch: Supp
   allow(pc, PEOPLE_ACTIONS.write);
   const row = await loadLive(pc.db, id);
   const next = { ...row, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+  // An individual's name follows their first and last names; a household or organisation keeps its own.
+  const fromNames =
+    row.kind === 'individual' && (patch.firstName !== undefined || patch.lastName !== undefined);
   const displayName =
-    patch.displayName ??
-    (patch.firstName || patch.lastName
+    patch.displayName ||
+    (fromNames
       ? nameOf({ firstName: next.firstName ?? undefined, lastName: next.lastName ?? undefined })
       : row.displayName);
+  if (!displayName)
+    throw new AppError('validation_failed', 'displayName: is required (or a first or last name)', 400);
   const [updated] = await pc.db
     .update(supporters)
     .set({

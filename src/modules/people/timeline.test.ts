@@ -266,6 +266,27 @@ describeEachDatabase('supporter timeline routes', (getDb) => {
     expect(refused.statusCode).toBe(403);
   });
 
+  it('PATCH /api/people/:id clears a field with null, renames from names, and keeps a name', async () => {
+    const created = await t.app.inject(
+      as(actors.development, {
+        method: 'POST',
+        url: '/api/people',
+        payload: { kind: 'individual', firstName: 'Clear', lastName: 'Me', email: 'clear.me@example.org' },
+      }),
+    );
+    const id = created.json().id as string;
+    const patch = (payload: Record<string, unknown>) =>
+      t.app.inject(as(actors.development, { method: 'PATCH', url: `/api/people/${id}`, payload }));
+    const cleared = await patch({ email: null, lastName: 'Mine' });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json()).toMatchObject({ email: null, displayName: 'Clear Mine', lastName: 'Mine' });
+    const nameless = await patch({ firstName: null, lastName: null });
+    expect(nameless.statusCode).toBe(400);
+    expect(nameless.json().message).toBe('displayName: is required (or a first or last name)');
+    const read = await t.app.inject(as(actors.development, { method: 'GET', url: `/api/people/${id}` }));
+    expect(read.json()).toMatchObject({ firstName: 'Clear', lastName: 'Mine', email: null });
+  });
+
   it('GET /api/people/:id answers the consent history, newest first', async () => {
     const created = await t.app.inject(
       as(actors.development, {

@@ -1,0 +1,93 @@
+import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
+import i18next from 'i18next';
+import { lazy, Suspense } from 'react';
+import { Link, NavLink, Route, Routes } from 'react-router';
+import { PageLoader } from '../../../web/components/page-loader';
+import { registerSupportersTranslations } from './i18n/register';
+import { SupporterSearchView } from './supporter-search';
+import { BASE } from './supporters-api';
+import { useCanWrite, useSupportersT } from './ui';
+
+registerSupportersTranslations(i18next);
+
+// The supporter page and the duplicates list are the heavier parts: each loads when first opened.
+const SupporterPage = lazy(async () => ({ default: (await import('./supporter-page')).SupporterPage }));
+const NewSupporterView = lazy(async () => ({ default: (await import('./supporter-form')).NewSupporterView }));
+const DuplicatesView = lazy(async () => ({ default: (await import('./duplicates')).DuplicatesView }));
+
+/**
+ * Supporters, one console entry with nested pages: /console/supporters (search), /new, /duplicates and
+ * /:id (one supporter: contact details, consent, tags, notes, giving, timeline). The development team
+ * works here; administrators read (write controls are hidden for them, and the server refuses them).
+ */
+export function SupportersPage() {
+  const { t } = useSupportersT();
+  const canWrite = useCanWrite();
+  return (
+    <Stack gap="lg" maw={1100}>
+      <Stack gap={4}>
+        <Title order={1} size="h2">
+          {t('title')}
+        </Title>
+        <Text c="dimmed">{t('intro')}</Text>
+      </Stack>
+      <Group component="nav" aria-label={t('sections.label')} gap="xs" wrap="wrap">
+        <SectionLink to={BASE} end label={t('sections.search')} testId="supporters-nav-search" />
+        {canWrite && <SectionLink to={`${BASE}/new`} label={t('sections.new')} testId="supporters-nav-new" />}
+        <SectionLink
+          to={`${BASE}/duplicates`}
+          label={t('sections.duplicates')}
+          testId="supporters-nav-duplicates"
+        />
+      </Group>
+      <Suspense fallback={<PageLoader />}>
+        <Routes>
+          <Route index element={<SupporterSearchView />} />
+          <Route path="new" element={<NewSupporterView />} />
+          <Route path="duplicates" element={<DuplicatesView />} />
+          <Route path=":id" element={<SupporterPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </Stack>
+  );
+}
+
+function SectionLink({
+  to,
+  label,
+  end,
+  testId,
+}: {
+  to: string;
+  label: string;
+  end?: boolean;
+  testId: string;
+}) {
+  return (
+    <NavLink to={to} end={end} style={{ textDecoration: 'none' }} data-testid={testId}>
+      {({ isActive }) => (
+        <Button component="span" size="compact-md" variant={isActive ? 'filled' : 'default'}>
+          {label}
+        </Button>
+      )}
+    </NavLink>
+  );
+}
+
+function NotFound() {
+  const { t } = useSupportersT();
+  return (
+    <Alert
+      color="passage"
+      variant="light"
+      role="alert"
+      title={t('notFound.title')}
+      data-testid="supporters-not-found"
+    >
+      <Anchor component={Link} to={BASE}>
+        {t('notFound.back')}
+      </Anchor>
+    </Alert>
+  );
+}
