@@ -94,7 +94,7 @@ function CampaignCard({ campaign: c }: { campaign: CampaignProgress }) {
     ? t('campaigns.unitsProgress', { funded: reached, goal })
     : t('campaigns.moneyProgress', { raised: money(reached, c.currency), goal: money(goal, c.currency) });
   const link = donateLink(origin, c.code);
-  const snippet = widgetSnippet(origin, c.code, c.name);
+  const snippet = widgetSnippet(origin, c.code, t('campaigns.widgetTitle', { name: c.name }));
   return (
     <Paper
       withBorder

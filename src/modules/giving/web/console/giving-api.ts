@@ -152,7 +152,16 @@ export const batchPath = (id: string) => `/api/giving/batches/${encodeURICompone
 export const donateLink = (origin: string, code: string) =>
   `${origin}/give?campaign=${encodeURIComponent(code)}`;
 export const widgetSnippet = (origin: string, code: string, title: string) =>
-  `<iframe src="${origin}/widget/campaigns/${encodeURIComponent(code)}" title="${title.replaceAll('"', '&quot;')}" width="100%" height="180" style="border:0" loading="lazy"></iframe>`;
+  `<iframe src="${origin}/widget/campaigns/${encodeURIComponent(code)}" title="${escapeAttribute(title)}" width="320" height="170" style="border:0" loading="lazy"></iframe>`;
+
+/** A campaign's name goes into an HTML attribute that staff paste into another site. */
+function escapeAttribute(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('"', '&quot;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
+}
 
 /**
  * A typed amount to minor units, exactly (platform/money: "1,234.56" USD is 123456; "50,000" KRW is
