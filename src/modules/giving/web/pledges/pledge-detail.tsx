@@ -32,7 +32,16 @@ import {
   type PledgeDetail,
   pledgeKeys,
 } from './pledges-api';
-import { InvoiceStatusBadge, RaisedBar, Section, toast, useCanWrite, useMoney, usePledgesT } from './ui';
+import {
+  InvoiceStatusBadge,
+  RaisedBar,
+  ScrollTable,
+  Section,
+  toast,
+  useCanWrite,
+  useMoney,
+  usePledgesT,
+} from './ui';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const dayIso = (day: string) => new Date(`${day}T00:00:00.000Z`).toISOString();
@@ -270,6 +279,7 @@ function Readings({ detail }: { detail: PledgeDetail }) {
                 value={file}
                 onChange={setFile}
                 clearable
+                clearButtonProps={{ 'aria-label': t('readings.clearFile') }}
                 data-testid="readings-file"
                 style={{ flex: 1, minWidth: 220 }}
               />
@@ -301,7 +311,7 @@ function Readings({ detail }: { detail: PledgeDetail }) {
         {detail.readings.length === 0 ? (
           <Text size="sm">{t('readings.none')}</Text>
         ) : (
-          <Table.ScrollContainer minWidth={420}>
+          <ScrollTable minWidth={420} label={t('readings.title')}>
             <Table striped data-testid="readings-table">
               <Table.Thead>
                 <Table.Tr>
@@ -322,7 +332,7 @@ function Readings({ detail }: { detail: PledgeDetail }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         )}
       </Stack>
     </Section>
@@ -383,7 +393,7 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
         {detail.invoices.length === 0 ? (
           <Text size="sm">{t('invoices.none')}</Text>
         ) : (
-          <Table.ScrollContainer minWidth={680}>
+          <ScrollTable minWidth={680} label={t('invoices.title')}>
             <Table striped data-testid="invoices-table">
               <Table.Thead>
                 <Table.Tr>
@@ -428,8 +438,7 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
                             </Button>
                             <Button
                               size="compact-sm"
-                              variant="subtle"
-                              color="red.8"
+                              variant="default"
                               onClick={() => setVoiding(inv)}
                               data-testid="invoice-void"
                             >
@@ -443,7 +452,7 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         )}
       </Stack>
       <PaidDialog invoice={paying} onClose={() => setPaying(null)} onDone={refresh} />

@@ -9,7 +9,7 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { registerPledgesTranslations } from './i18n/register';
 import { type Pledge, pledgeKeys } from './pledges-api';
-import { RaisedBar, useCanWrite, useMoney, usePledgesT } from './ui';
+import { RaisedBar, ScrollTable, useCanWrite, useMoney, usePledgesT } from './ui';
 
 registerPledgesTranslations(i18next);
 
@@ -70,7 +70,7 @@ function PledgeList() {
         <Text data-testid="pledges-empty">{t('list.empty')}</Text>
       )}
       {list.data && list.data.pledges.length > 0 && (
-        <Table.ScrollContainer minWidth={720}>
+        <ScrollTable minWidth={720} label={t('title')}>
           <Table striped highlightOnHover data-testid="pledge-list">
             <Table.Thead>
               <Table.Tr>
@@ -108,7 +108,7 @@ function PledgeList() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );

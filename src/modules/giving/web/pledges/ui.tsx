@@ -1,4 +1,4 @@
-import { Badge, Paper, Progress, Title } from '@mantine/core';
+import { Badge, Paper, Progress, Table, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import i18next from 'i18next';
 import type { ReactNode } from 'react';
@@ -70,5 +70,25 @@ export function RaisedBar({ pledge }: { pledge: Pledge }) {
       aria-label={t('list.capProgress', { percent })}
       color={pledge.capReached ? 'green' : 'passage'}
     />
+  );
+}
+
+/**
+ * A table that scrolls sideways inside its own box on a narrow screen. The box takes the keyboard focus (so
+ * it scrolls with the arrow keys) and is named for screen readers (WCAG 2.1.1).
+ */
+export function ScrollTable({
+  minWidth,
+  label,
+  children,
+}: {
+  minWidth: number;
+  label: string;
+  children: ReactNode;
+}) {
+  return (
+    <Table.ScrollContainer type="native" minWidth={minWidth} tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </Table.ScrollContainer>
   );
 }
