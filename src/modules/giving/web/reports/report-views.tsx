@@ -11,6 +11,7 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../../../web/api';
@@ -24,7 +25,7 @@ import {
   type TopDonor,
   type TotalsReport,
 } from './reports-api';
-import { CsvLink, CURRENCIES, ShareBar, thisYear, useMoney, useReportsT } from './ui';
+import { CsvLink, CURRENCIES, ScrollTable, ShareBar, thisYear, useMoney, useReportsT } from './ui';
 
 const GROUPS: ReportGroup[] = ['fund', 'campaign', 'month', 'currency'];
 
@@ -88,6 +89,8 @@ export function TotalsView() {
   const money = useMoney();
   const year = thisYear();
   const [groupBy, setGroupBy] = useState<ReportGroup>('fund');
+  // Four choices side by side are wider than a phone: stacked there.
+  const isPhone = useMediaQuery('(max-width: 30em)', false, { getInitialValueInEffect: false });
   const [range, setRange] = useState({ from: `${year}-01-01`, to: `${year}-12-31` });
   const query = { groupBy, from: range.from || undefined, to: range.to || undefined };
   const report = useQuery({
@@ -117,6 +120,8 @@ export function TotalsView() {
             value={groupBy}
             onChange={(v) => setGroupBy(v as ReportGroup)}
             data={GROUPS.map((g) => ({ value: g, label: t(`totals.${g}`) }))}
+            orientation={isPhone ? 'vertical' : 'horizontal'}
+            fullWidth={isPhone}
             data-testid="totals-group"
           />
         </Stack>
@@ -130,7 +135,7 @@ export function TotalsView() {
       ) : report.data.rows.length === 0 ? (
         <Text c="dimmed">{t('none')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <ScrollTable minWidth={560} label={t('views.totals')}>
           <Table striped data-testid="totals-table">
             <Table.Thead>
               <Table.Tr>
@@ -171,7 +176,7 @@ export function TotalsView() {
               ))}
             </Table.Tfoot>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );
@@ -224,7 +229,7 @@ export function LapsedView() {
           <Text size="sm" data-testid="lapsed-count">
             {t('lapsed.shown', { shown: report.data.donors.length, total: report.data.total })}
           </Text>
-          <Table.ScrollContainer minWidth={560}>
+          <ScrollTable minWidth={560} label={t(`lapsed.${kind}`)}>
             <Table striped data-testid="lapsed-table">
               <Table.Thead>
                 <Table.Tr>
@@ -249,7 +254,7 @@ export function LapsedView() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         </>
       )}
     </Stack>
@@ -291,7 +296,7 @@ export function RetentionView() {
       ) : report.isError ? (
         <ErrorAlert error={report.error} />
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <ScrollTable minWidth={560} label={t('views.retention')}>
           <Table striped data-testid="retention-table">
             <Table.Thead>
               <Table.Tr>
@@ -325,7 +330,7 @@ export function RetentionView() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );
@@ -386,7 +391,7 @@ export function TopDonorsView() {
       ) : report.data.donors.length === 0 ? (
         <Text c="dimmed">{t('none')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={600}>
+        <ScrollTable minWidth={600} label={t('views.top')}>
           <Table striped data-testid="top-table">
             <Table.Thead>
               <Table.Tr>
@@ -428,7 +433,7 @@ export function TopDonorsView() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );

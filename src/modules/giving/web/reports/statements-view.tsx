@@ -32,15 +32,19 @@ export function StatementsView({ canSend }: { canSend: boolean }) {
   const queryClient = useQueryClient();
   const [year, setYear] = useState(thisYear() - 1);
   const [confirming, setConfirming] = useState(false);
+  const [queued, setQueued] = useState(false);
   const progress = useQuery({
     queryKey: ['giving-reports', 'statements', year],
     queryFn: () => api.get<StatementProgress>(`/api/giving/statements/${year}`),
+    // While the job sends, watch the count go down.
+    refetchInterval: (q) => (queued && (q.state.data?.missing ?? 0) > 0 ? 3000 : false),
   });
   const send = useMutation({
     mutationFn: () =>
       api.post<{ queued: boolean; run?: { sent: number } }>(`/api/giving/statements/${year}/send`),
     onSuccess: (answer) => {
       setConfirming(false);
+      setQueued(answer.queued);
       notifications.show({
         color: 'passage',
         message: answer.queued

@@ -1,4 +1,5 @@
-import { Anchor, Progress } from '@mantine/core';
+import { Anchor, Progress, Table } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney, type GivingCurrency } from '../../money';
 import { GIVING_REPORTS_NS } from './i18n/namespace';
@@ -35,4 +36,21 @@ export const CURRENCIES = ['USD', 'KRW', 'CAD', 'EUR', 'GBP', 'AUD'] as const;
 
 export function thisYear(): number {
   return new Date().getUTCFullYear();
+}
+
+/** A table that scrolls sideways on a phone; the region takes the keyboard focus so it can be scrolled. */
+export function ScrollTable({
+  minWidth,
+  label,
+  children,
+}: {
+  minWidth: number;
+  label: string;
+  children: ReactNode;
+}) {
+  return (
+    <Table.ScrollContainer type="native" minWidth={minWidth} tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </Table.ScrollContainer>
+  );
 }
