@@ -25,7 +25,7 @@ export function issuerFromConfig(
  * the settlement path (a webhook, a batch post, an import), where threading the configuration through
  * every call would touch them all for three strings that never change while the process runs.
  */
-export function useReceiptIssuer(value: ReceiptIssuer): void {
+export function setReceiptIssuer(value: ReceiptIssuer): void {
   issuer = value;
 }
 

@@ -10,7 +10,7 @@ import { insertSupporter } from '../people';
 import { addBatchGift, createBatch, type GivingContext, insertFund, postBatch } from './gift.service';
 import { receipts } from './giving.table';
 import { type ReceiptFacts, receiptText } from './receipt';
-import { type ReceiptIssuer, useReceiptIssuer } from './receipt-issuer';
+import { type ReceiptIssuer, setReceiptIssuer } from './receipt-issuer';
 import { koreanDate, koreanReceipt, koreanReceiptText } from './receipt-kr';
 import { receiptPdf } from './receipt-pdf';
 
@@ -84,7 +84,7 @@ describe('the Korean donation receipt (기부금 영수증)', () => {
   });
 
   it('mails a gift in won with the Korean receipt first and the English thank-you after it', () => {
-    useReceiptIssuer(issuer);
+    setReceiptIssuer(issuer);
     const mail = receiptText(facts);
     expect(mail.subject).toBe('기부금 영수증 R-2026-ABCDEF12 · Your receipt R-2026-ABCDEF12: thank you');
     const [korean, english] = mail.text.split('────────');
