@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { toDecimalString } from '../../../platform/money/money';
 import { formatMoney, type GivingCurrency } from '../money';
+import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../pdf-fonts';
 
 export type PledgeCount =
   | { kind: 'per_unit'; units: number; metric: string; rateMinor: number; perUnits: number }
@@ -65,8 +66,8 @@ export function invoiceText(
 }
 
 /**
- * The invoice as a PDF (A4, the standard Helvetica font, like receipt-pdf.ts): amounts carry the currency
- * code ("KRW 500,000") because the standard fonts have no ₩.
+ * The invoice as a PDF (A4, in the Noto Sans KR of pdf-fonts.ts like the receipts, so a sponsor's name in
+ * Hangul prints as written). Amounts carry the currency code ("KRW 500,000"), as the invoice email does.
  */
 export function invoicePdf(facts: InvoiceFacts): Promise<Buffer> {
   const codeFormat = new Intl.NumberFormat('en', {
@@ -77,19 +78,15 @@ export function invoicePdf(facts: InvoiceFacts): Promise<Buffer> {
   const money = (minor: number) =>
     codeFormat.format(toDecimalString(minor, facts.currency) as unknown as number);
   const text = invoiceText(facts, money);
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margin: 56,
-      info: { Title: `Invoice ${facts.number}`, Author: facts.organisation ?? 'Passage' },
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.font('Helvetica-Bold').fontSize(16).text(`Invoice ${facts.number}`);
-    doc.moveDown();
-    doc.font('Helvetica').fontSize(11).text(text.text.split('\n').slice(2).join('\n'), { lineGap: 2 });
-    doc.end();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: `Invoice ${facts.number}`, Author: facts.organisation ?? 'Passage' },
+  });
+  registerHangulFonts(doc);
+  return pdfBuffer(doc, (d) => {
+    d.font(BOLD_FONT).fontSize(16).text(`Invoice ${facts.number}`);
+    d.moveDown();
+    d.font(BODY_FONT).fontSize(11).text(text.text.split('\n').slice(2).join('\n'), { lineGap: 2 });
   });
 }
