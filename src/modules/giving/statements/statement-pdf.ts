@@ -7,11 +7,11 @@ import { buildStatement, codeAmount, type Statement, statementAcknowledgment } f
 
 const COLUMNS = [
   { header: 'Date', width: 64, align: 'left' },
-  { header: 'Fund', width: 133, align: 'left' },
+  { header: 'Fund', width: 121, align: 'left' },
   { header: 'Given', width: 78, align: 'right' },
   { header: 'Refunded', width: 70, align: 'right' },
   { header: 'Kept', width: 78, align: 'right' },
-  { header: 'Receipt', width: 76, align: 'right' },
+  { header: 'Receipt', width: 88, align: 'right' },
 ] as const;
 
 /** The statement as a PDF (A4, embedded Noto Sans KR: Korean names print), a table of the year's gifts. */
