@@ -109,7 +109,10 @@ describe('giving: a development officer enters, posts and corrects a batch of of
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(/\/console\//);
 
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Giving' }).click();
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Giving', exact: true })
+      .click();
     await page.waitForURL(/\/console\/giving$/);
     await page.getByRole('heading', { level: 1, name: 'Giving' }).waitFor();
     await page.getByTestId('ledger-check-ok').waitFor();
