@@ -47,6 +47,10 @@ const GivingReportsPage = lazyPage(
   () => import('../modules/giving/web/reports/reports-page'),
   'GivingReportsPage',
 );
+const GivingImportPage = lazyPage(
+  () => import('../modules/giving/web/import/import-page'),
+  'GivingImportPage',
+);
 const SupportersPage = lazyPage(() => import('../modules/people/web/supporters-page'), 'SupportersPage');
 // The field partner's page stays outside the console shell: a phone on a bad connection loads only it.
 const FieldPage = lazyPage(() => import('../modules/rescues/web/field/field-page'), 'FieldPage');
@@ -98,6 +102,14 @@ export const consoleModules: ConsoleModule[] = [
     path: 'giving-reports',
     element: createElement(GivingReportsPage),
     roles: ['development', 'administrator', 'auditor'],
+  },
+  {
+    // CSV import of contacts and gifts: the development team imports, administrators read the runs.
+    id: 'giving-import',
+    labelKey: 'giving-import:nav',
+    path: 'giving-import',
+    element: createElement(GivingImportPage),
+    roles: ['development', 'administrator'],
   },
   {
     // Supporters (people.policy.ts): the development team works with them; administrators read.

@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { registerGivingNav } from '../../modules/giving/web/console/i18n/nav';
+import { registerGivingImportNav } from '../../modules/giving/web/import/i18n/nav';
 import { registerPledgesNav } from '../../modules/giving/web/pledges/i18n/nav';
 import { registerPortalNav } from '../../modules/giving/web/portal/i18n/nav';
 import { registerGivingReportsNav } from '../../modules/giving/web/reports/i18n/nav';
@@ -59,6 +60,7 @@ export function initI18n() {
   registerPortalNav(i18next);
   registerGivingNav(i18next);
   registerGivingReportsNav(i18next);
+  registerGivingImportNav(i18next);
   registerSupportersNav(i18next);
   document.documentElement.lang = i18next.language;
   return i18next;
