@@ -35,10 +35,10 @@ export function PublicLayout() {
               )}
               <LanguageSwitch />
               {session.data && !session.data.staff ? (
-                // A supporter's way back to their donor portal.
-                <Button component={Link} to="/my" size="compact-md" data-testid="open-portal">
+                // A supporter's way back to their donor portal: a plain link, so the header fits a phone.
+                <Anchor component={Link} to="/my" fw={600} c="passage.8" data-testid="open-portal">
                   {t('portal:nav')}
-                </Button>
+                </Anchor>
               ) : session.data ? (
                 <Button component={Link} to="/console" size="compact-md" data-testid="open-console">
                   {t('public.console')}

@@ -9,7 +9,6 @@ import {
   Paper,
   Stack,
   Switch,
-  Table,
   Text,
   TextInput,
   Title,
@@ -370,62 +369,57 @@ function GiftsSection() {
       ) : gifts.data.gifts.length === 0 ? (
         <Text data-testid="gifts-none">{t('gifts.none')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={520}>
-          <Table verticalSpacing="sm" striped>
-            <Table.Caption>{t('gifts.caption')}</Table.Caption>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">{t('gifts.date')}</Table.Th>
-                <Table.Th scope="col">{t('gifts.amount')}</Table.Th>
-                <Table.Th scope="col">{t('gifts.fund')}</Table.Th>
-                <Table.Th scope="col">{t('gifts.receipt')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {gifts.data.gifts.map((g) => (
-                <Table.Tr key={g.id} data-testid="my-gift">
-                  <Table.Td>{day(g.givenOn)}</Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      <Text size="sm" fw={500}>
-                        {money(g.amountMinor, g.currency)}
-                      </Text>
-                      {g.monthly ? (
-                        <Badge variant="dot" c="gray.9" color="passage" size="sm">
-                          {t('gifts.monthly')}
-                        </Badge>
-                      ) : null}
-                      {g.status === 'refunded' || g.refundedMinor > 0 ? (
-                        <Badge variant="dot" c="gray.9" color="gray" size="sm">
-                          {t('gifts.refunded', { amount: money(g.refundedMinor, g.currency) })}
-                        </Badge>
-                      ) : null}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{g.fundName ?? '—'}</Table.Td>
-                  <Table.Td>
-                    {g.receipt ? (
-                      <Button
-                        component="a"
-                        href={receiptUrl(g.id)}
-                        download={`${g.receipt.number}.pdf`}
-                        size="xs"
-                        variant="light"
-                        aria-label={t('gifts.download', { number: g.receipt.number })}
-                        data-testid="receipt-download"
-                        data-receipt={g.receipt.number}
-                      >
-                        {g.receipt.number}
-                      </Button>
-                    ) : (
-                      '—'
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        // A list rather than a table: it reads on a 360 px phone without sideways scrolling.
+        <Stack
+          gap="xs"
+          component="ul"
+          p={0}
+          m={0}
+          style={{ listStyle: 'none' }}
+          aria-label={t('gifts.caption')}
+        >
+          {gifts.data.gifts.map((g) => (
+            <Paper key={g.id} component="li" withBorder p="sm" radius="md" data-testid="my-gift">
+              <Group justify="space-between" align="flex-start" gap="xs" wrap="wrap">
+                <Stack gap={2} style={{ flex: '1 1 10rem', minWidth: 0 }}>
+                  <Group gap={6} wrap="wrap">
+                    <Text fw={600}>{money(g.amountMinor, g.currency)}</Text>
+                    {g.monthly ? (
+                      <Badge variant="dot" c="gray.9" color="passage" size="sm">
+                        {t('gifts.monthly')}
+                      </Badge>
+                    ) : null}
+                    {g.status === 'refunded' || g.refundedMinor > 0 ? (
+                      <Badge variant="dot" c="gray.9" color="gray" size="sm">
+                        {t('gifts.refunded', { amount: money(g.refundedMinor, g.currency) })}
+                      </Badge>
+                    ) : null}
+                  </Group>
+                  <Text size="sm">{day(g.givenOn)}</Text>
+                  {g.fundName ? (
+                    <Text size="sm" c="dimmed">
+                      {t('gifts.to', { fund: g.fundName })}
+                    </Text>
+                  ) : null}
+                </Stack>
+                {g.receipt ? (
+                  <Button
+                    component="a"
+                    href={receiptUrl(g.id)}
+                    download={`${g.receipt.number}.pdf`}
+                    size="xs"
+                    variant="light"
+                    aria-label={t('gifts.download', { number: g.receipt.number })}
+                    data-testid="receipt-download"
+                    data-receipt={g.receipt.number}
+                  >
+                    {t('gifts.receipt', { number: g.receipt.number })}
+                  </Button>
+                ) : null}
+              </Group>
+            </Paper>
+          ))}
+        </Stack>
       )}
     </Section>
   );
