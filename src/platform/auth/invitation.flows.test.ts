@@ -176,6 +176,8 @@ describeEachDatabase('staff invitations', (getDb) => {
       for (const [path, methods] of Object.entries(spec.paths)) {
         // The sign-in and enrolment endpoints themselves stay open (checked below).
         if (!('get' in methods) || selfService.has(path) || path.startsWith('/api/auth/')) continue;
+        // The donor portal is for supporters only: staff are refused there (403 forbidden) enrolled or not.
+        if (path.startsWith('/api/giving/me')) continue;
         const url = path.replace(/\{[^}]+\}/g, crypto.randomUUID());
         // Only routes that need a signed-in caller: an anonymous request gets 401.
         if ((await inject('GET', url)).statusCode !== 401) continue;
