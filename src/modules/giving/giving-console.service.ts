@@ -123,8 +123,9 @@ export async function listBatches(gc: GivingContext, query: { limit: number }) {
 }
 
 /**
- * Units given to rescue cases (by code only) and how many funded units the rescue fund still has to give:
- * whole US$2,500s of its USD balance less the units already given, the same sum `allocateUnits` checks.
+ * Units given to rescue cases (by code only, with the campaign named for them) and how many funded units
+ * the rescue fund still has to give: whole US$2,500s of its USD balance less the units already given, the
+ * same sum `allocateUnits` checks.
  */
 export async function listAllocations(gc: GivingContext, query: { limit: number }) {
   allowRead(gc);
@@ -143,9 +144,13 @@ export async function listAllocations(gc: GivingContext, query: { limit: number 
       id: unitAllocations.id,
       caseCode: unitAllocations.caseCode,
       units: unitAllocations.units,
+      // The campaign whose units these were (its donors hear when the case is safe), if one was named.
+      campaignCode: campaigns.code,
+      campaignName: campaigns.name,
       createdAt: unitAllocations.createdAt,
     })
     .from(unitAllocations)
+    .leftJoin(campaigns, eq(campaigns.id, unitAllocations.campaignId))
     .orderBy(desc(unitAllocations.createdAt), asc(unitAllocations.id))
     .limit(query.limit);
   const available = Math.floor((balance?.balanceMinor ?? 0) / DEFAULT_UNIT_MINOR) - Number(given?.units ?? 0);

@@ -194,14 +194,32 @@ describeEachDatabase('giving console reads', (getDb) => {
     const unknown = await post('/api/giving/allocations', { caseCode: 'NOBODY-HERE-00', units: 1 });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().message).toBe('No rescue case with this code.');
+    // Units given for a campaign read with its code and name (its donors hear when the case is safe).
+    const forCampaign = await post('/api/giving/allocations', {
+      caseCode: code,
+      units: 1,
+      campaign: 'spring-appeal',
+    });
+    expect(forCampaign.statusCode).toBe(201);
 
     const after = (await get('administrator', '/api/giving/allocations')).json();
-    expect(after.unitsAvailable).toBe(empty.unitsAvailable + 1);
+    expect(after.unitsAvailable).toBe(empty.unitsAvailable);
     expect(after.unitMinor).toBe(250_000);
-    expect(after.allocations[0]).toEqual({
+    const byId = (id: string) => after.allocations.find((a: { id: string }) => a.id === id);
+    expect(byId(given.json().id)).toEqual({
       id: given.json().id,
       caseCode: code,
       units: 2,
+      campaignCode: null,
+      campaignName: null,
+      createdAt: expect.any(String),
+    });
+    expect(byId(forCampaign.json().id)).toEqual({
+      id: forCampaign.json().id,
+      caseCode: code,
+      units: 1,
+      campaignCode: 'spring-appeal',
+      campaignName: 'Spring appeal',
       createdAt: expect.any(String),
     });
     expect((await get('outreach', '/api/giving/allocations')).statusCode).toBe(403);

@@ -9,7 +9,7 @@ import { getSupporterContact } from '../people';
 import { receiveWebhook } from './gift.service';
 import { GIVING_ACTIONS } from './giving.policy';
 import type { RecurringStatus } from './giving.schema';
-import { funds, gifts, recurringGifts } from './giving.table';
+import { campaigns, funds, gifts, recurringGifts } from './giving.table';
 import { coveredFee, type GivingCurrency } from './money';
 import { type Providers, SandboxProvider } from './payment-provider';
 import { nextChargeDay } from './recurring.schedule';
@@ -362,12 +362,36 @@ export async function listRecurringGifts(
   for (const r of rows)
     if (!donors.has(r.supporterId))
       donors.set(r.supporterId, (await getSupporterContact(rc.db, r.supporterId))?.displayName ?? null);
+  const campaignIds = [...new Set(rows.flatMap((r) => (r.campaignId ? [r.campaignId] : [])))];
+  const campaignOf = new Map(
+    (campaignIds.length
+      ? await rc.db
+          .select({ id: campaigns.id, code: campaigns.code, name: campaigns.name })
+          .from(campaigns)
+          .where(inArray(campaigns.id, campaignIds))
+      : []
+    ).map((c) => [c.id, c]),
+  );
+  // What this caller may do from the console: staff pause and cancel (development only), never resume
+  // or change the amount (the donor's own decisions, from the portal). The page shows only these buttons.
+  const staffWrites = authorize(rc.subject, GIVING_ACTIONS.record).allowed;
   return {
-    recurringGifts: presented.map((p, i) => ({
-      ...p,
-      supporterId: rows[i]?.supporterId ?? null,
-      supporterName: donors.get(rows[i]?.supporterId ?? '') ?? null,
-    })),
+    recurringGifts: presented.map((p, i) => {
+      const campaign = campaignOf.get(rows[i]?.campaignId ?? '');
+      return {
+        ...p,
+        supporterId: rows[i]?.supporterId ?? null,
+        supporterName: donors.get(rows[i]?.supporterId ?? '') ?? null,
+        campaignCode: campaign?.code ?? null,
+        campaignName: campaign?.name ?? null,
+        can: {
+          pause: staffWrites && p.can.pause,
+          resume: false,
+          cancel: staffWrites && p.can.cancel,
+          changeAmount: false,
+        },
+      };
+    }),
   };
 }
 
