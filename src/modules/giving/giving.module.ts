@@ -6,6 +6,7 @@ import { checkLedger, moveGiftsToSurvivor } from './gift.service';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
+import { sweepAbandonedImportCommits } from './import/gift-import.recovery';
 import { giftImportRoutes } from './import/gift-import.routes';
 import { providersFor } from './payment-provider';
 import { pledgeRoutes } from './pledges/pledge.routes';
@@ -32,6 +33,13 @@ export const givingModule: PassageModule = {
   routes: (ctx) => async (app) => {
     // Receipts and statements name the configured organisation (PASSAGE_ORG_*).
     setReceiptIssuer(issuerFromConfig(ctx.config));
+    // An import commit whose process stopped is marked failed at start-up (import/gift-import.recovery.ts);
+    // a failed sweep is logged and left to the job, never a reason not to start.
+    app.addHook('onReady', async () => {
+      await sweepAbandonedImportCommits(ctx.database.db, ctx.logger).catch((error: unknown) =>
+        ctx.logger.error({ err: error }, 'abandoned import commits not swept'),
+      );
+    });
     for (const routes of [
       givingRoutes,
       givingConsoleRoutes,
@@ -70,6 +78,12 @@ export const givingModule: PassageModule = {
         );
         if (run.charged || run.skipped) ctx.logger.info(run, 'monthly gifts charged');
       },
+    },
+    {
+      // Import commits of another process that stopped (several servers, or `passage import` from a shell).
+      name: 'giving.import-abandoned',
+      schedule: '*/15 * * * *',
+      run: () => sweepAbandonedImportCommits(ctx.database.db, ctx.logger),
     },
     {
       name: 'giving.ledger-check',

@@ -38,6 +38,7 @@ import {
   type ImportSource,
   readImport,
 } from './gift-import.reader';
+import { commitEndedHere, commitStartedHere, holdImportCommit } from './gift-import.recovery';
 import type { ContactKind, DateFormat, ImportError } from './gift-import.row';
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
@@ -311,13 +312,22 @@ export async function startImportCommit(
   if (targets.problems.length && read.result.rows.some((r) => r.gift))
     throw new AppError('conflict', `The import cannot be committed: ${targets.problems.join('; ')}.`, 409);
 
-  // Only one commit of a run: the status moves from checked (or failed) to committing exactly once.
+  // Only one commit of a run: the status moves from checked (or failed) to committing exactly once. Known
+  // as running here before the status says so, so the sweep of abandoned commits never takes it for one.
+  commitStartedHere(runId);
   const [claimed] = await db
     .update(importRuns)
     .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null })
     .where(and(eq(importRuns.id, runId), inArray(importRuns.status, ['checked', 'failed'])))
-    .returning();
-  if (!claimed) throw new AppError('conflict', 'This import is already being committed.', 409);
+    .returning()
+    .catch((error: unknown) => {
+      commitEndedHere(runId);
+      throw error;
+    });
+  if (!claimed) {
+    commitEndedHere(runId);
+    throw new AppError('conflict', 'This import is already being committed.', 409);
+  }
   held.delete(runId);
   const report = (p: ImportProgress & { counts?: CommitCounts }) => {
     progress.set(runId, p);
@@ -328,6 +338,8 @@ export async function startImportCommit(
   const done = (async () => {
     try {
       const { counts, row } = await db.transaction(async (tx) => {
+        // Held to the end of this transaction: a live commit is never taken for an abandoned one.
+        await holdImportCommit(tx, runId);
         const counts = await commitImportRows(tx, read.result.rows, {
           layout: read.result.layout,
           importRunId: runId,
@@ -362,6 +374,8 @@ export async function startImportCommit(
         .returning()
         .catch(() => [undefined]);
       return { run: presentRun(row ?? { ...claimed, status: 'failed', failure }), counts: null };
+    } finally {
+      commitEndedHere(runId);
     }
   })();
   return { run: presentRun(claimed), done };
