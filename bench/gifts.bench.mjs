@@ -247,6 +247,62 @@ async function load(seconds, record) {
   return errors;
 }
 
+// ── CPU accounting: where a gift's CPU time goes (Linux /proc; clock ticks are 1/100 s) ──────────────────
+const TICK_MS = 10;
+function procStat(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): state is [0], ppid [1], utime [11], stime [12],
+    // cutime [13], cstime [14] (the last two: children that exited and were waited for).
+    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    return {
+      ppid: Number(f[1]),
+      own: Number(f[11]) + Number(f[12]),
+      children: Number(f[13]) + Number(f[14]),
+    };
+  } catch {
+    return null;
+  }
+}
+/** CPU ms of a process and its descendants, live or exited. */
+function treeCpuMs(rootPid) {
+  const all = fs
+    .readdirSync('/proc')
+    .filter((d) => /^[0-9]+$/.test(d))
+    .map((d) => [Number(d), procStat(d)])
+    .filter(([, st]) => st);
+  const byParent = new Map();
+  for (const [pid, st] of all) byParent.set(st.ppid, [...(byParent.get(st.ppid) ?? []), [pid, st]]);
+  const root = procStat(rootPid);
+  if (!root) return 0;
+  let ticks = root.own + root.children;
+  const walk = (pid) => {
+    for (const [child, st] of byParent.get(pid) ?? []) {
+      ticks += st.own + st.children;
+      walk(child);
+    }
+  };
+  walk(rootPid);
+  return ticks * TICK_MS;
+}
+function postmasterPid() {
+  if (!server) return null;
+  try {
+    return Number(fs.readFileSync(path.join(server.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+}
+function cpuSnapshot() {
+  const pm = postmasterPid();
+  const own = process.cpuUsage();
+  return {
+    passage: child ? treeCpuMs(child.pid) : 0,
+    postgres: pm ? treeCpuMs(pm) : null,
+    bench: (own.user + own.system) / 1000,
+  };
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 try {
@@ -280,6 +336,7 @@ try {
   const latencies = [];
   const donationMs = [];
   const webhookMs = [];
+  const cpuBefore = cpuSnapshot();
   const t0 = performance.now();
   const errors = await load(SECONDS, (g) => {
     expectedMinor += g.amountMinor;
@@ -288,6 +345,9 @@ try {
     webhookMs.push(g.webhookMs);
   });
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuAfter = cpuSnapshot();
+  const perGift = (k) =>
+    cpuBefore[k] === null ? null : Number(((cpuAfter[k] - cpuBefore[k]) / latencies.length).toFixed(2));
   for (const xs of [latencies, donationMs, webhookMs]) xs.sort((a, b) => a - b);
   const giftsPerSecond = latencies.length / elapsed;
 
@@ -312,6 +372,13 @@ try {
     webhookP50Ms: Math.round(percentile(webhookMs, 0.5)),
     rawInsertsPerSecond: Math.round(rawTps),
     shareOfRaw: Number((giftsPerSecond / rawTps).toFixed(3)),
+    cpuMsPerGift: { passage: perGift('passage'), postgres: perGift('postgres'), bench: perGift('bench') },
+    cores: os.cpus().length,
+    // What the machine's cores could settle if nothing else ran: cores × 1000 ms ÷ CPU ms per gift (all three).
+    cpuCeilingGiftsPerSecond: Math.round(
+      (os.cpus().length * 1000) /
+        ['passage', 'postgres', 'bench'].reduce((sum, k) => sum + (perGift(k) ?? 0), 0),
+    ),
     errors: errors.length,
     campaignRaisedMinor: progress.raisedMinor,
     expectedMinor,
