@@ -1,4 +1,15 @@
-import { Button, Group, NumberInput, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Button,
+  Group,
+  NativeSelect,
+  NumberInput,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fieldErrors } from '../../../../web/api';
@@ -6,7 +17,7 @@ import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { type Allocations, givingKeys } from './giving-api';
+import { type Allocations, type CampaignProgress, givingKeys } from './giving-api';
 import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
 
 const CASE_CODE = /^[A-Z]+-[A-Z]+-[0-9]{2}$/;
@@ -46,12 +57,13 @@ export function AllocateView() {
             {t('allocate.none')}
           </Text>
         ) : (
-          <ScrollTable minWidth={360} label={t('allocate.given')}>
+          <ScrollTable minWidth={480} label={t('allocate.given')}>
             <Table verticalSpacing={6} data-testid="allocate-list">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('allocate.caseCode')}</Table.Th>
                   <Table.Th ta="right">{t('allocate.units')}</Table.Th>
+                  <Table.Th>{t('gifts.campaign')}</Table.Th>
                   <Table.Th>{t('allocate.when')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -60,6 +72,7 @@ export function AllocateView() {
                   <Table.Tr key={row.id} data-testid="allocation-row">
                     <Table.Td ff="monospace">{row.caseCode}</Table.Td>
                     <Table.Td ta="right">{row.units}</Table.Td>
+                    <Table.Td data-testid="allocation-campaign">{row.campaignName ?? '—'}</Table.Td>
                     <Table.Td>{date(row.createdAt)}</Table.Td>
                   </Table.Tr>
                 ))}
@@ -72,11 +85,41 @@ export function AllocateView() {
   );
 }
 
+/**
+ * Campaigns units may be given for: open and past ones (their funded rescues reach a case now or later),
+ * not those yet to start. Open ones first, each group by name; a past one says it has ended.
+ */
+function useAllocationCampaigns() {
+  const { t } = useGivingT();
+  const campaigns = useQuery({
+    queryKey: givingKeys.campaigns,
+    queryFn: () => api.get<{ campaigns: CampaignProgress[] }>('/api/giving/campaigns'),
+  });
+  const now = Date.now();
+  const started = (campaigns.data?.campaigns ?? []).filter((c) => Date.parse(c.startsAt) <= now);
+  const ended = (c: CampaignProgress) => c.endsAt !== null && Date.parse(c.endsAt) <= now;
+  const byName = (a: CampaignProgress, b: CampaignProgress) => a.name.localeCompare(b.name);
+  return {
+    campaigns,
+    options: [
+      ...started
+        .filter((c) => !ended(c))
+        .sort(byName)
+        .map((c) => ({ value: c.code, label: c.name })),
+      ...started
+        .filter(ended)
+        .sort(byName)
+        .map((c) => ({ value: c.code, label: t('allocate.campaignEnded', { name: c.name }) })),
+    ],
+  };
+}
+
 function AllocateForm({ available }: { available: number }) {
   const { t } = useGivingT();
   const queryClient = useQueryClient();
+  const { campaigns, options } = useAllocationCampaigns();
   const form = useForm({
-    initialValues: { caseCode: '', units: 1 as number | string },
+    initialValues: { caseCode: '', units: 1 as number | string, campaign: '' },
     validate: {
       caseCode: (v) => (CASE_CODE.test(v.trim().toUpperCase()) ? null : t('allocate.codeInvalid')),
       units: (v) =>
@@ -88,6 +131,8 @@ function AllocateForm({ available }: { available: number }) {
       api.post<{ caseCode: string; units: number; unitsLeft: number }>('/api/giving/allocations', {
         caseCode: v.caseCode.trim().toUpperCase(),
         units: Number(v.units),
+        // Optional: the campaign whose donors hear (delayed, de-identified) when the case reaches safety.
+        ...(v.campaign ? { campaign: v.campaign } : {}),
       }),
     onSuccess: async (r) => {
       toast(t('allocate.done', { count: r.units, code: r.caseCode }));
@@ -95,7 +140,7 @@ function AllocateForm({ available }: { available: number }) {
       await queryClient.invalidateQueries({ queryKey: givingKeys.allocations });
     },
     onError: (error) => {
-      const issues = fieldErrors(error, ['caseCode', 'units']);
+      const issues = fieldErrors(error, ['caseCode', 'units', 'campaign']);
       if (Object.keys(issues).length) form.setErrors(issues);
     },
   });
@@ -104,7 +149,7 @@ function AllocateForm({ available }: { available: number }) {
       <form onSubmit={form.onSubmit((v) => give.mutate(v))} noValidate data-testid="allocate-form">
         <Stack gap="sm">
           {give.isError && <ErrorAlert error={give.error} testId="allocate-error" />}
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+          <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
             <TextInput
               label={t('allocate.caseCode')}
               description={t('allocate.caseCodeHelp')}
@@ -124,7 +169,16 @@ function AllocateForm({ available }: { available: number }) {
               data-testid="allocate-units"
               {...form.getInputProps('units')}
             />
+            <NativeSelect
+              label={t('allocate.campaign')}
+              description={t('allocate.campaignHelp')}
+              data={[{ value: '', label: t('allocate.noCampaign') }, ...options]}
+              disabled={campaigns.isPending}
+              data-testid="allocate-campaign"
+              {...form.getInputProps('campaign')}
+            />
           </SimpleGrid>
+          {campaigns.isError && <ErrorAlert error={campaigns.error} />}
           <Group>
             <Button
               type="submit"

@@ -3,6 +3,7 @@ import {
   Anchor,
   Button,
   Group,
+  List,
   NativeSelect,
   SimpleGrid,
   Stack,
@@ -29,7 +30,9 @@ import {
   type GiftDetail,
   giftPath,
   givingKeys,
+  type LedgerEntry,
   parseMinor,
+  refundSpread,
 } from './giving-api';
 import {
   DARK_TITLE,
@@ -81,7 +84,7 @@ export function GiftPage() {
         )}
       </Stack>
     );
-  const { gift, entries, receipt, softCredits } = detail.data;
+  const { gift, entries, receipt, softCredits, splits = [] } = detail.data;
   const fundName = (fundId: string) => funds.data?.funds.find((f) => f.id === fundId)?.name ?? '—';
   const kept = gift.amountMinor + gift.feeMinor - gift.refundedMinor;
   const day = (iso: string | null) =>
@@ -113,6 +116,18 @@ export function GiftPage() {
       <Section title={t('gift.facts')} testId="gift-facts">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
           <Fact label={t('gifts.fund')} value={gift.fundName ?? '—'} testId="gift-fund" />
+          {splits.length > 0 && (
+            <Stack gap={0} data-testid="gift-splits">
+              <Text size="xs" c="dimmed">
+                {t('gift.splits')}
+              </Text>
+              {splits.map((s) => (
+                <Text size="sm" key={s.fundId} data-testid="gift-split">
+                  {t('gift.splitPart', { fund: s.fundName, amount: money(s.amountMinor, gift.currency) })}
+                </Text>
+              ))}
+            </Stack>
+          )}
           <Fact label={t('gifts.campaign')} value={gift.campaignName ?? '—'} />
           <Fact label={t('gifts.method')} value={t(`method.${gift.method}`, { defaultValue: gift.method })} />
           <Fact label={t('gift.source')} value={t(`source.${gift.source}`)} />
@@ -214,7 +229,7 @@ export function GiftPage() {
       {canWrite && gift.status === 'settled' && (
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
           {gift.source === 'offline' ? (
-            <RefundPanel gift={gift} />
+            <RefundPanel gift={gift} entries={entries} splits={splits} funds={funds.data?.funds ?? []} />
           ) : (
             <Section title={t('refund.title')}>
               <Text size="sm">{t('refund.online')}</Text>
@@ -248,8 +263,22 @@ function useGiftRefresh(id: string) {
   };
 }
 
-/** Refund an offline gift, all of what remains or part, after seeing the opposite entry it adds. */
-function RefundPanel({ gift }: { gift: Gift }) {
+/**
+ * Refund an offline gift, all of what remains or part, after seeing the opposite entry it adds. A split
+ * gift's refund is spread over its funds in proportion to what each still holds (gift-splits.ts): the
+ * dialog says so and lists each fund's part, worked out by the server's own rule.
+ */
+function RefundPanel({
+  gift,
+  entries,
+  splits,
+  funds,
+}: {
+  gift: Gift;
+  entries: LedgerEntry[];
+  splits: NonNullable<GiftDetail['splits']>;
+  funds: Fund[];
+}) {
   const { t } = useGivingT();
   const money = useMoney();
   const refresh = useGiftRefresh(gift.id);
@@ -301,7 +330,22 @@ function RefundPanel({ gift }: { gift: Gift }) {
         onClose={() => setConfirming(null)}
         body={
           <Stack gap="xs" data-testid="refund-effect">
-            <Text size="sm">{t('refund.effect', { amount: money(-(confirming ?? 0), gift.currency) })}</Text>
+            {splits.length > 0 ? (
+              <SplitRefundEffect
+                amountMinor={confirming ?? 0}
+                gift={gift}
+                entries={entries}
+                nameOf={(fundId) =>
+                  splits.find((s) => s.fundId === fundId)?.fundName ??
+                  funds.find((f) => f.id === fundId)?.name ??
+                  '—'
+                }
+              />
+            ) : (
+              <Text size="sm">
+                {t('refund.effect', { amount: money(-(confirming ?? 0), gift.currency) })}
+              </Text>
+            )}
             <Text size="sm">
               {confirming === remaining
                 ? t('refund.effectWhole')
@@ -318,6 +362,37 @@ function RefundPanel({ gift }: { gift: Gift }) {
         }}
       />
     </Section>
+  );
+}
+
+/** A split gift's refund: one new opposite entry per fund that still holds part of it, in proportion. */
+function SplitRefundEffect({
+  amountMinor,
+  gift,
+  entries,
+  nameOf,
+}: {
+  amountMinor: number;
+  gift: Gift;
+  entries: LedgerEntry[];
+  nameOf: (fundId: string) => string;
+}) {
+  const { t } = useGivingT();
+  const money = useMoney();
+  const parts = refundSpread(entries, amountMinor);
+  return (
+    <>
+      <Text size="sm">
+        {t('refund.effectSplit', { count: parts.length, amount: money(-amountMinor, gift.currency) })}
+      </Text>
+      <List size="sm" spacing={2} data-testid="refund-split-parts">
+        {parts.map((p) => (
+          <List.Item key={p.fundId} data-testid="refund-split-part">
+            {t('refund.splitPart', { fund: nameOf(p.fundId), amount: money(p.amountMinor, gift.currency) })}
+          </List.Item>
+        ))}
+      </List>
+    </>
   );
 }
 

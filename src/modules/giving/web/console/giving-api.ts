@@ -1,4 +1,4 @@
-import { MoneyError, parseAmount } from '../../../../platform/money/money';
+import { allocate, MoneyError, parseAmount } from '../../../../platform/money/money';
 import { GIVING_CURRENCIES, type GivingCurrency } from '../../money';
 
 /*
@@ -15,12 +15,14 @@ export { GIVING_CURRENCIES, type GivingCurrency };
 export const GIFT_STATUS_LIST = ['pending', 'settled', 'failed', 'refunded'] as const;
 export const OFFLINE_METHOD_LIST = ['cheque', 'wire', 'cash', 'daf', 'stock'] as const;
 export const CREDIT_KIND_LIST = ['fundraiser', 'team', 'solicitor'] as const;
+export const RECURRING_STATUS_LIST = ['pending', 'active', 'paused', 'cancelled', 'lapsed'] as const;
 /** One unit = one person's rescue: US$2,500 unless a campaign says otherwise (giving.schema.ts). */
 export const DEFAULT_UNIT_MINOR = 250_000;
 
 export type GiftStatus = (typeof GIFT_STATUS_LIST)[number];
 export type OfflineMethod = (typeof OFFLINE_METHOD_LIST)[number];
 export type CreditKind = (typeof CREDIT_KIND_LIST)[number];
+export type RecurringStatus = (typeof RECURRING_STATUS_LIST)[number];
 
 export interface Gift {
   id: string;
@@ -64,6 +66,8 @@ export interface GiftDetail {
   entries: LedgerEntry[];
   receipt: { id: string; number: string; amountMinor: number; currency: string; issuedAt: string } | null;
   softCredits: { id: string; creditKind: CreditKind; creditRef: string; creditName: string | null }[];
+  /** A split gift's designation over 2–5 funds (gift-splits.ts); empty for a gift to one fund. */
+  splits?: { fundId: string; fundCode: string; fundName: string; amountMinor: number }[];
 }
 
 export interface Fund {
@@ -112,8 +116,42 @@ export interface Allocations {
   unitMinor: number;
   currency: GivingCurrency;
   unitsAvailable: number;
-  allocations: { id: string; caseCode: string; units: number; createdAt: string }[];
+  allocations: {
+    id: string;
+    caseCode: string;
+    units: number;
+    campaignCode: string | null;
+    campaignName: string | null;
+    createdAt: string;
+  }[];
 }
+
+/** A monthly gift as the staff list answers it (recurring.service.ts `listRecurringGifts`). */
+export interface RecurringGift {
+  id: string;
+  status: RecurringStatus;
+  amountMinor: number;
+  feeMinor: number;
+  currency: GivingCurrency;
+  fundName: string | null;
+  campaignCode: string | null;
+  campaignName: string | null;
+  supporterId: string | null;
+  supporterName: string | null;
+  provider: string;
+  dayOfMonth: number;
+  nextChargeAt: string | null;
+  failedAttempts: number;
+  lastFailureAt: string | null;
+  pausedAt: string | null;
+  cancelledAt: string | null;
+  cancelledBy: string | null;
+  createdAt: string;
+  /** What this caller may do from the console (the server decides: development pauses and cancels). */
+  can: { pause: boolean; resume: boolean; cancel: boolean; changeAmount: boolean };
+}
+
+export type StaffRecurringChange = 'pause' | 'cancel';
 
 export interface LedgerCheck {
   ok: boolean;
@@ -138,6 +176,7 @@ export const givingKeys = {
   batches: ['giving', 'batches'] as const,
   batch: (id: string) => ['giving', 'batch', id] as const,
   allocations: ['giving', 'allocations'] as const,
+  recurring: (status: string) => ['giving', 'recurring', status] as const,
   check: ['giving', 'check'] as const,
   supporters: (q: string) => ['people', 'search', q] as const,
 };
@@ -147,6 +186,10 @@ export const giftLink = (id: string) => `${BASE}/gifts/${encodeURIComponent(id)}
 export const batchLink = (id: string) => `${BASE}/batches/${encodeURIComponent(id)}`;
 export const giftPath = (id: string) => `/api/giving/gifts/${encodeURIComponent(id)}`;
 export const batchPath = (id: string) => `/api/giving/batches/${encodeURIComponent(id)}`;
+export const recurringPath = (id: string, change: StaffRecurringChange) =>
+  `/api/giving/recurring/${encodeURIComponent(id)}/${change}`;
+/** The people module's page for a supporter (src/modules/people/web). */
+export const supporterLink = (id: string) => `/console/supporters/${encodeURIComponent(id)}`;
 
 /** Where the public gives to a campaign, and the widget another helper serves for embedding. */
 export const donateLink = (origin: string, code: string) =>
@@ -195,4 +238,27 @@ export function dayToIso(day: string): string {
 }
 export function todayDay(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * How a refund of `amountMinor` falls on a gift's funds, for saying so before it is made: spread over what
+ * each fund still holds of the gift (its entries summed per fund), in proportion, by the largest-remainder
+ * rule: the same rule as the server's `refundParts` (gift-splits.ts), funds in the same order (by id), so
+ * the parts shown are the entries the refund then writes. Parts are negative; they add up to −amountMinor.
+ */
+export function refundSpread(
+  entries: readonly Pick<LedgerEntry, 'fundId' | 'amountMinor'>[],
+  amountMinor: number,
+): { fundId: string; amountMinor: number }[] {
+  const held = new Map<string, number>();
+  for (const e of entries) held.set(e.fundId, (held.get(e.fundId) ?? 0) + e.amountMinor);
+  const holding = [...held].filter(([, minor]) => minor > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (holding.length === 0 || amountMinor <= 0) return [];
+  const shares = allocate(
+    BigInt(amountMinor),
+    holding.map(([, minor]) => minor),
+  );
+  return holding
+    .map(([fundId], i) => ({ fundId, amountMinor: -Number(shares[i] ?? 0n) }))
+    .filter((p) => p.amountMinor !== 0);
 }

@@ -13,17 +13,20 @@ registerGivingTranslations(i18next);
 // Each view loads when first opened: the home (the ledger check) stays small.
 const GiftListView = lazy(async () => ({ default: (await import('./gift-list')).GiftListView }));
 const GiftPage = lazy(async () => ({ default: (await import('./gift-page')).GiftPage }));
+const RecurringListView = lazy(async () => ({
+  default: (await import('./recurring-list')).RecurringListView,
+}));
 const BatchListView = lazy(async () => ({ default: (await import('./batch-list')).BatchListView }));
 const BatchPage = lazy(async () => ({ default: (await import('./batch-page')).BatchPage }));
 const CampaignsView = lazy(async () => ({ default: (await import('./campaigns')).CampaignsView }));
 const FundsView = lazy(async () => ({ default: (await import('./funds')).FundsView }));
 const AllocateView = lazy(async () => ({ default: (await import('./allocate')).AllocateView }));
 
-const SECTIONS = ['gifts', 'batches', 'campaigns', 'funds', 'allocations'] as const;
+const SECTIONS = ['gifts', 'monthly', 'batches', 'campaigns', 'funds', 'allocations'] as const;
 
 /**
  * Giving, one console entry with nested pages: /console/giving (home and the ledger check),
- * /gifts, /gifts/:id, /batches, /batches/:id, /campaigns, /funds, /allocations. Development staff work
+ * /gifts, /gifts/:id, /monthly, /batches, /batches/:id, /campaigns, /funds, /allocations. Development staff work
  * here; administrators read (the write buttons are hidden for them, and the server refuses the writes).
  */
 export function GivingPage() {
@@ -47,6 +50,7 @@ export function GivingPage() {
           <Route index element={<GivingHome />} />
           <Route path="gifts" element={<GiftListView />} />
           <Route path="gifts/:id" element={<GiftPage />} />
+          <Route path="monthly" element={<RecurringListView />} />
           <Route path="batches" element={<BatchListView />} />
           <Route path="batches/:id" element={<BatchPage />} />
           <Route path="campaigns" element={<CampaignsView />} />
