@@ -30,7 +30,7 @@ function passage(args: string[], env: Record<string, string> = {}) {
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-describe('passage command', { timeout: 60_000 }, () => {
+describe('passage command', { timeout: 120_000 }, () => {
   it.concurrent('--help lists the commands and exits 0', async () => {
     const r = await passage(['--help']);
     expect(r.code).toBe(0);
