@@ -8,6 +8,7 @@ import { campaigns, gifts, recurringGifts } from './giving.table';
 import type { GivingCurrency } from './money';
 import type { ProviderEvent } from './payment-provider';
 import { chargeDayFor, LAPSE_AFTER_FAILURES, nextChargeDay, retryAt } from './recurring.schedule';
+import { carryRecurringSplits } from './recurring-splits';
 
 /*
  * What happens to a monthly gift when one of its charges settles or fails, or when the processor ends its
@@ -126,7 +127,8 @@ export async function insertChargeGift(
     })
     .onConflictDoNothing({ target: [gifts.provider, gifts.providerRef] })
     .returning();
-  return row ?? null;
+  // A split monthly gift's charges keep the first charge's splits (recurring-splits.ts).
+  return row ? carryRecurringSplits(tx, schedule, row) : null;
 }
 
 /**
