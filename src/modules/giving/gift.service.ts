@@ -495,7 +495,9 @@ export async function receiveWebhook(
   /** For the links in a monthly gift's dunning emails (the donor portal). */
   publicUrl: string | null = null,
 ) {
-  const event = provider.verify(rawBody, headers);
+  const verified = provider.verify(rawBody, headers);
+  // What the payload left out (a Stripe invoice's PaymentIntent), asked of the processor before applying.
+  const event = provider.completeEvent ? await provider.completeEvent(verified) : verified;
   return applyProviderEvent(db, mail, provider.name, event, publicUrl);
 }
 

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import type { AppContext } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
 import type { ProviderName } from './giving.schema';
+import { paymentIntentInPayload, paymentIntentOfInvoice } from './stripe-invoice-payment';
 
 /**
  * What Giving needs of a payment processor: a hosted checkout for one gift (card data never reaches us),
@@ -29,6 +30,11 @@ export interface ProviderEvent {
   charge?: RecurringChargeRef | null;
   /** `ended`: whether the processor gave up on failed payments (the gift lapses) or it was cancelled. */
   endReason?: 'payment_failed' | 'cancelled' | null;
+  /**
+   * The payload left out the payment a settlement should record (`paymentRef`): where the provider can
+   * look it up before the event is applied (`PaymentProvider.completeEvent`). Stripe: the paid invoice.
+   */
+  paymentLookup?: { invoiceRef: string } | null;
 }
 
 export interface RecurringChargeRef {
@@ -70,6 +76,11 @@ export interface PaymentProvider {
   createCheckout(request: CheckoutRequest): Promise<CheckoutResult>;
   /** Verifies the signature and reads the event; throws `SignatureError` when it does not verify. */
   verify(rawBody: string, headers: Record<string, string | string[] | undefined>): ProviderEvent;
+  /**
+   * Fills in what a verified event's payload left out (`paymentLookup`) by asking the processor, before
+   * the event is applied and outside any transaction. Absent: events are complete as verified.
+   */
+  completeEvent?(event: ProviderEvent): Promise<ProviderEvent>;
   /**
    * Present when the processor schedules monthly charges itself (Stripe subscriptions): pausing, resuming,
    * cancelling and changing a monthly gift go through it. Absent for the sandbox, whose charges Passage's
@@ -363,10 +374,14 @@ export class StripeProvider implements PaymentProvider {
         // `checkout.session.completed` may come before or after). Later invoices are new monthly charges.
         const first = invoice.billing_reason === 'subscription_create' ? (meta.gift_id ?? null) : null;
         const settled = event.type === 'invoice.paid';
+        // The PaymentIntent that paid it: a later `charge.refunded` names only that (stripe-invoice-payment.ts).
+        const paymentRef = paymentIntentInPayload(invoice);
         return {
           id: event.id,
           kind: settled ? 'settled' : 'failed',
           giftId: first,
+          paymentRef,
+          paymentLookup: settled && !paymentRef && invoice.id ? { invoiceRef: invoice.id } : null,
           amountMinor: settled ? invoice.amount_paid : null,
           subscriptionRef: idOf(subscription.subscription),
           recurringGiftId: meta.recurring_gift_id ?? null,
@@ -396,6 +411,13 @@ export class StripeProvider implements PaymentProvider {
       default:
         return { id: event.id, kind: 'ignored', giftId: null, amountMinor: null };
     }
+  }
+
+  /** A paid invoice whose payload did not list its payments: Stripe's InvoicePayments API says which paid it. */
+  async completeEvent(event: ProviderEvent): Promise<ProviderEvent> {
+    if (!event.paymentLookup || event.paymentRef) return event;
+    const paymentRef = await paymentIntentOfInvoice(this.stripe, event.paymentLookup.invoiceRef);
+    return { ...event, paymentRef, paymentLookup: null };
   }
 }
 
