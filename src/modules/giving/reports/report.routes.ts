@@ -1,10 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireStaff } from '../../../platform/access/actor';
 import { subjectOf } from '../../../platform/access/policy';
+import { sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { toDecimalString } from '../../../platform/money/money';
-import { type CsvColumn, csvExport } from '../export';
 import type { GivingContext } from '../gift.service';
 import { LapsedQuery, RetentionQuery, TopDonorsQuery, TotalsQuery } from './report.schema';
 import {
@@ -24,14 +24,6 @@ const tags = ['giving'];
 const reportLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
 
 const decimal = (amountMinor: number, currency: string) => toDecimalString(amountMinor, currency);
-
-/** Sends the rows as a CSV download (formula injection neutralised; a BOM so Excel reads Korean names). */
-function sendCsv<T>(reply: FastifyReply, fileName: string, rows: T[], columns: CsvColumn<T>[]) {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${fileName}.csv"`)
-    .send(csvExport(rows, { columns, bom: true }));
-}
 
 /** Staff reports: `GET /api/giving/reports/…`, each as JSON or, with `?format=csv`, a CSV download. */
 export const reportRoutes =

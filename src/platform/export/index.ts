@@ -6,3 +6,11 @@ export {
   csvExportToString,
   neutraliseCell,
 } from './csv-export';
+export {
+  CSV_EXPORTS_PER_MINUTE,
+  csvExportRateLimit,
+  csvFileName,
+  inPages,
+  sendCsv,
+  wantsCsv,
+} from './csv-reply';
