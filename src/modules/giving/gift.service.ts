@@ -655,12 +655,18 @@ export async function applyProviderEvent(
 
 export async function listGifts(
   gc: GivingContext,
-  query: { supporterId?: string; status?: string; limit: number },
+  query: { supporterId?: string; status?: string; limit: number; afterId?: string },
 ) {
   allow(gc, GIVING_ACTIONS.read);
   const where: SQL[] = [];
   if (query.supporterId) where.push(eq(gifts.supporterId, query.supporterId));
   if (query.status) where.push(eq(gifts.status, query.status));
+  // The page after a gift (a CSV export reads every page): compared with the stored time itself, since a
+  // JavaScript date would cut its microseconds off and skip or repeat gifts of the same millisecond.
+  if (query.afterId)
+    where.push(
+      sql`(${gifts.createdAt}, ${gifts.id}) < (select g.created_at, g.id from gifts g where g.id = ${query.afterId})`,
+    );
   const rows = await gc.db
     .select()
     .from(gifts)

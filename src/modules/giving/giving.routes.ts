@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../../platform/access/actor';
 import { subjectOf } from '../../platform/access/policy';
+import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
 import {
@@ -40,10 +41,13 @@ import {
   type ProviderName,
   RefundInput,
 } from './giving.schema';
+import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './giving-export';
 import { providerOrRefuse, SignatureError } from './payment-provider';
 
 const tags = ['giving'];
 const idParams = z.object({ id: Id });
+/** `?format=csv` answers the list as a CSV download (giving-export.ts). */
+const formatQuery = z.object({ format: ListFormat });
 
 export const givingRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -132,8 +136,16 @@ export const givingRoutes =
     });
 
     // ── staff ──
-    app.get('/api/giving/funds', { schema: { tags, summary: 'Funds and their balances' } }, async (request) =>
-      run(request, (gc) => listFunds(gc)),
+    app.get(
+      '/api/giving/funds',
+      {
+        config: csvExportRateLimit,
+        schema: { tags, summary: 'Funds and their balances (or a CSV file)', querystring: formatQuery },
+      },
+      async (request, reply) => {
+        const list = await run(request, (gc) => listFunds(gc));
+        return request.query.format === 'csv' ? sendFundsCsv(reply, list.funds) : list;
+      },
     );
     app.post(
       '/api/giving/funds',
@@ -143,8 +155,14 @@ export const givingRoutes =
     );
     app.get(
       '/api/giving/campaigns',
-      { schema: { tags, summary: 'Campaigns with progress' } },
-      async (request) => run(request, (gc) => listCampaigns(gc)),
+      {
+        config: csvExportRateLimit,
+        schema: { tags, summary: 'Campaigns with progress (or a CSV file)', querystring: formatQuery },
+      },
+      async (request, reply) => {
+        const list = await run(request, (gc) => listCampaigns(gc));
+        return request.query.format === 'csv' ? sendCampaignsCsv(reply, list.campaigns) : list;
+      },
     );
     app.post(
       '/api/giving/campaigns',
@@ -155,24 +173,29 @@ export const givingRoutes =
     app.get(
       '/api/giving/gifts',
       {
+        config: csvExportRateLimit,
         schema: {
           tags,
-          summary: 'Gifts, newest first',
+          summary:
+            'Gifts, newest first (with format=csv: every gift the filters match, as a CSV file, audited)',
           querystring: z.object({
             supporterId: Id.optional(),
             status: z.enum(GIFT_STATUSES).optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
+            format: ListFormat,
           }),
         },
       },
-      async (request) =>
-        run(request, (gc) =>
-          listGifts(gc, {
-            limit: request.query.limit,
-            ...(request.query.supporterId ? { supporterId: request.query.supporterId } : {}),
-            ...(request.query.status ? { status: request.query.status } : {}),
-          }),
-        ),
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerGiftsCsv(ctx, request, reply, request.query)
+          : run(request, (gc) =>
+              listGifts(gc, {
+                limit: request.query.limit,
+                ...(request.query.supporterId ? { supporterId: request.query.supporterId } : {}),
+                ...(request.query.status ? { status: request.query.status } : {}),
+              }),
+            ),
     );
     app.get(
       '/api/giving/gifts/:id',
@@ -228,8 +251,19 @@ export const givingRoutes =
     );
     app.get(
       '/api/giving/batches/:id',
-      { schema: { tags, summary: 'A batch with its gifts and what they add up to', params: idParams } },
-      async (request) => run(request, (gc) => getBatch(gc, request.params.id)),
+      {
+        config: csvExportRateLimit,
+        schema: {
+          tags,
+          summary: 'A batch with its gifts and what they add up to (format=csv: its gifts, audited)',
+          params: idParams,
+          querystring: formatQuery,
+        },
+      },
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerBatchGiftsCsv(ctx, request, reply, (gc) => getBatch(gc, request.params.id))
+          : run(request, (gc) => getBatch(gc, request.params.id)),
     );
     app.post(
       '/api/giving/batches/:id/gifts',

@@ -3,8 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../../platform/access/actor';
 import { subjectOf } from '../../platform/access/policy';
+import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { Id, RECURRING_STATUSES } from './giving.schema';
+import { answerRecurringCsv } from './giving-export';
 import { providersFor } from './payment-provider';
 import {
   changeRecurringGiftAsStaff,
@@ -38,26 +40,31 @@ export const recurringRoutes =
     app.get(
       '/api/giving/recurring',
       {
+        config: csvExportRateLimit,
         schema: {
           tags,
-          summary: 'Monthly gifts, newest first',
+          summary:
+            'Monthly gifts, newest first (with format=csv: every one the filters match, as a CSV file, audited)',
           querystring: z.object({
             supporterId: Id.optional(),
             status: z
               .enum(RECURRING_STATUSES, { error: `must be one of ${RECURRING_STATUSES.join(', ')}` })
               .optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
+            format: ListFormat,
           }),
         },
       },
-      async (request) =>
-        run(request, (rc) =>
-          listRecurringGifts(rc, {
-            limit: request.query.limit,
-            supporterId: request.query.supporterId,
-            status: request.query.status,
-          }),
-        ),
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerRecurringCsv(ctx, request, reply, request.query)
+          : run(request, (rc) =>
+              listRecurringGifts(rc, {
+                limit: request.query.limit,
+                supporterId: request.query.supporterId,
+                status: request.query.status,
+              }),
+            ),
     );
 
     for (const change of ['pause', 'cancel'] as const) {

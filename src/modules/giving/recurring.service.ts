@@ -345,12 +345,22 @@ function allow(rc: StaffRecurringContext, action: string) {
 
 export async function listRecurringGifts(
   rc: StaffRecurringContext,
-  query: { supporterId?: string | undefined; status?: RecurringStatus | undefined; limit: number },
+  query: {
+    supporterId?: string | undefined;
+    status?: RecurringStatus | undefined;
+    limit: number;
+    /** The page after this monthly gift (a CSV export reads every page). */
+    afterId?: string | undefined;
+  },
 ) {
   allow(rc, GIVING_ACTIONS.read);
   const where: SQL[] = [];
   if (query.supporterId) where.push(eq(recurringGifts.supporterId, query.supporterId));
   if (query.status) where.push(eq(recurringGifts.status, query.status));
+  if (query.afterId)
+    where.push(
+      sql`(${recurringGifts.createdAt}, ${recurringGifts.id}) < (select r.created_at, r.id from recurring_gifts r where r.id = ${query.afterId})`,
+    );
   const rows = await rc.db
     .select()
     .from(recurringGifts)

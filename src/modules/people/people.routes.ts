@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../../platform/access/actor';
 import { subjectOf } from '../../platform/access/policy';
+import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import {
   ConsentInput,
@@ -28,6 +29,7 @@ import {
   searchSupporters,
   updateSupporter,
 } from './people.service';
+import { answerSupportersCsv } from './people-export';
 import { supporterSummaries, supporterTimeline } from './timeline';
 
 const tags = ['people'];
@@ -46,8 +48,19 @@ export const peopleRoutes =
 
     app.get(
       '/api/people',
-      { schema: { tags, summary: 'Search supporters by name, email or postcode', querystring: SearchQuery } },
-      async (request) => run(request, (pc) => searchSupporters(pc, request.query)),
+      {
+        config: csvExportRateLimit,
+        schema: {
+          tags,
+          summary:
+            'Search supporters by name, email or postcode (format=csv: every match as a CSV file, audited)',
+          querystring: SearchQuery.extend({ format: ListFormat }),
+        },
+      },
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerSupportersCsv(ctx, request, reply, request.query)
+          : run(request, (pc) => searchSupporters(pc, request.query)),
     );
     app.post(
       '/api/people',

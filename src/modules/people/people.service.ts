@@ -253,9 +253,19 @@ export async function updateSupporter(pc: PeopleContext, id: string, patch: Supp
 }
 
 /** Name, email or postcode; live records only; optionally by tag. */
-export async function searchSupporters(pc: PeopleContext, query: SearchQuery) {
+export async function searchSupporters(
+  pc: PeopleContext,
+  query: SearchQuery & {
+    /** The page after this supporter, in the list's order (a CSV export reads every page). */
+    afterId?: string | undefined;
+  },
+) {
   allow(pc, PEOPLE_ACTIONS.read);
   const where: SQL[] = [isNull(supporters.mergedIntoId)];
+  if (query.afterId)
+    where.push(
+      sql`(${supporters.nameKey}, ${supporters.id}) > (select s.name_key, s.id from supporters s where s.id = ${query.afterId})`,
+    );
   if (query.q) {
     const escaped = query.q.replace(/[\\%_]/g, (c) => `\\${c}`);
     // An email matches from its start, so the list narrows while it is typed ("hana@ex…").

@@ -4,6 +4,7 @@
  * a reader that walks a whole list page by page so an export is never capped like a screen's page.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { type CsvColumn, csvExport } from './csv-export';
 
 /** Sends the records as a CSV download (formula injection neutralised; a BOM so Excel reads Korean names). */
@@ -23,6 +24,9 @@ export function sendCsv<T>(
 export function csvFileName(list: string, now = new Date()): string {
   return `${list}-${now.toISOString().slice(0, 10)}`;
 }
+
+/** A list route's `format` query: the screen's JSON (default) or a CSV file. */
+export const ListFormat = z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json');
 
 /** Whether the request asks for its list as a CSV file (`?format=csv`). */
 export function wantsCsv(request: FastifyRequest): boolean {

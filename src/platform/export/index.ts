@@ -11,6 +11,7 @@ export {
   csvExportRateLimit,
   csvFileName,
   inPages,
+  ListFormat,
   sendCsv,
   wantsCsv,
 } from './csv-reply';

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../../../platform/access/actor';
 import { subjectOf } from '../../../platform/access/policy';
+import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
+import { sendImportRunsCsv } from '../giving-export';
 import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
 import { DATE_FORMATS } from './gift-import.row';
 import {
@@ -165,10 +167,18 @@ export const giftImportRoutes =
       {
         schema: {
           tags,
-          summary: 'Recent import runs, newest first',
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+          summary: 'Recent import runs, newest first (format=csv: up to 1,000 as a CSV file)',
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+            format: ListFormat,
+          }),
         },
+        config: csvExportRateLimit,
       },
-      async (request) => listImportRuns(await caller(request), request.query.limit),
+      async (request, reply) => {
+        const csv = request.query.format === 'csv';
+        const list = await listImportRuns(await caller(request), csv ? 1_000 : request.query.limit);
+        return csv ? sendImportRunsCsv(reply, list.runs) : list;
+      },
     );
   };

@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../../../platform/access/actor';
 import { subjectOf } from '../../../platform/access/policy';
+import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import type { GivingContext } from '../gift.service';
 import { Id } from '../giving.schema';
+import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../giving-export';
+import { PLEDGE_ACTIONS } from './pledge.policy';
 import {
   InvoiceInput,
   InvoicePaidInput,
@@ -28,6 +31,7 @@ import {
 
 const tags = ['giving'];
 const idParams = z.object({ id: Id });
+const formatQuery = z.object({ format: ListFormat });
 
 /** Sponsor and matching pledges: staff only (development writes, administrators read). */
 export const pledgeRoutes =
@@ -42,8 +46,18 @@ export const pledgeRoutes =
 
     app.get(
       '/api/giving/pledges',
-      { schema: { tags, summary: 'Sponsor and matching pledges with raised, invoiced, due and cap' } },
-      async (request) => run(request, (gc) => listPledges(gc)),
+      {
+        config: csvExportRateLimit,
+        schema: {
+          tags,
+          summary: 'Sponsor and matching pledges with raised, invoiced, due and cap (format=csv: audited)',
+          querystring: formatQuery,
+        },
+      },
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerPledgesCsv(ctx, request, reply, listPledges, PLEDGE_ACTIONS.read)
+          : run(request, (gc) => listPledges(gc)),
     );
     app.post(
       '/api/giving/pledges',
@@ -53,8 +67,25 @@ export const pledgeRoutes =
     );
     app.get(
       '/api/giving/pledges/:id',
-      { schema: { tags, summary: 'A pledge with its readings, invoices and amount due', params: idParams } },
-      async (request) => run(request, (gc) => getPledge(gc, request.params.id)),
+      {
+        config: csvExportRateLimit,
+        schema: {
+          tags,
+          summary: 'A pledge with its readings, invoices and amount due (format=csv: its invoices, audited)',
+          params: idParams,
+          querystring: formatQuery,
+        },
+      },
+      async (request, reply) =>
+        request.query.format === 'csv'
+          ? answerPledgeInvoicesCsv(
+              ctx,
+              request,
+              reply,
+              (gc) => getPledge(gc, request.params.id),
+              PLEDGE_ACTIONS.read,
+            )
+          : run(request, (gc) => getPledge(gc, request.params.id)),
     );
     app.post(
       '/api/giving/pledges/:id/readings',
