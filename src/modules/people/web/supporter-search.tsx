@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../web/api';
+import { CsvDownload, csvHref } from '../../../web/components/csv-download';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { PageLoader } from '../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
@@ -66,6 +67,13 @@ export function SupporterSearchView() {
           data-testid="supporter-search-tag"
           w={{ base: '100%', sm: 220 }}
         />
+        <Stack justify="flex-end" style={{ alignSelf: 'flex-end' }}>
+          <CsvDownload
+            href={csvHref('/api/people', { q: debouncedQ, tag: tagValid ? debouncedTag : '' })}
+            label={t('downloadCsv')}
+            testId="supporter-list-csv"
+          />
+        </Stack>
       </Group>
       {results.isPending ? (
         <PageLoader />

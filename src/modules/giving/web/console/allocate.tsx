@@ -13,6 +13,7 @@ import {
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fieldErrors } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
 import { PageLoader } from '../../../../web/components/page-loader';
@@ -51,6 +52,13 @@ export function AllocateView() {
           {canWrite && <AllocateForm available={a.unitsAvailable} />}
         </Stack>
       </Section>
+      <Group justify="flex-end">
+        <CsvDownload
+          href={csvHref('/api/giving/allocations')}
+          label={t('downloadCsv')}
+          testId="allocate-list-csv"
+        />
+      </Group>
       <Section title={t('allocate.given')} testId="allocate-history">
         {a.allocations.length === 0 ? (
           <Text size="sm" data-testid="allocate-empty">

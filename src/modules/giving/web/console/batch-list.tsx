@@ -16,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
 import { PageLoader } from '../../../../web/components/page-loader';
@@ -39,6 +40,9 @@ export function BatchListView() {
 
   return (
     <Stack gap="md">
+      <Group justify="flex-end">
+        <CsvDownload href={csvHref('/api/giving/batches')} label={t('downloadCsv')} testId="batch-list-csv" />
+      </Group>
       {canWrite && (
         <Section title={t('batches.openTitle')} testId="batch-open-section">
           <Text size="sm" mb="sm">

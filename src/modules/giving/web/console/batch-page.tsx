@@ -18,6 +18,7 @@ import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, isApiError } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -103,9 +104,16 @@ export function BatchPage() {
           </Title>
           <BatchStatusBadge status={batch.status} />
         </Group>
-        <Text size="sm" c="dimmed">
-          {t('batch.currencyLine', { currency: batch.currency })}
-        </Text>
+        <Group justify="space-between" gap="sm" wrap="wrap">
+          <Text size="sm" c="dimmed">
+            {t('batch.currencyLine', { currency: batch.currency })}
+          </Text>
+          <CsvDownload
+            href={csvHref(`/api/giving/batches/${batch.id}`)}
+            label={t('downloadCsv')}
+            testId="batch-gifts-csv"
+          />
+        </Group>
       </Stack>
 
       <Section title={t('batch.totals')} testId="batch-totals">

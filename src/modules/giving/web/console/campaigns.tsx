@@ -18,6 +18,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -50,6 +51,13 @@ export function CampaignsView() {
 
   return (
     <Stack gap="md">
+      <Group justify="flex-end">
+        <CsvDownload
+          href={csvHref('/api/giving/campaigns')}
+          label={t('downloadCsv')}
+          testId="campaign-list-csv"
+        />
+      </Group>
       {canWrite && (
         <Section title={t('campaigns.createTitle')} testId="campaign-create-section">
           <Button

@@ -16,6 +16,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -37,6 +38,9 @@ export function FundsView() {
 
   return (
     <Stack gap="md">
+      <Group justify="flex-end">
+        <CsvDownload href={csvHref('/api/giving/funds')} label={t('downloadCsv')} testId="fund-list-csv" />
+      </Group>
       {canWrite && (
         <Section title={t('funds.createTitle')} testId="fund-create-section">
           <Button

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -51,6 +52,11 @@ export function GiftListView() {
           ]}
           data-testid="gift-filter-status"
           w={220}
+        />
+        <CsvDownload
+          href={csvHref('/api/giving/gifts', { status })}
+          label={t('downloadCsv')}
+          testId="gift-list-csv"
         />
       </Group>
       {gifts.isPending ? (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -96,6 +97,11 @@ export function RecurringListView() {
           ]}
           data-testid="monthly-filter-status"
           w={220}
+        />
+        <CsvDownload
+          href={csvHref('/api/giving/recurring', { status })}
+          label={t('downloadCsv')}
+          testId="monthly-list-csv"
         />
       </Group>
       {list.isPending ? (

@@ -19,6 +19,7 @@ import i18next from 'i18next';
 import { type ReactNode, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -566,9 +567,16 @@ function RecentRuns() {
   });
   return (
     <Stack gap="sm">
-      <Title order={2} size="h4">
-        {t('runs.title')}
-      </Title>
+      <Group justify="space-between" gap="sm" wrap="wrap">
+        <Title order={2} size="h4">
+          {t('runs.title')}
+        </Title>
+        <CsvDownload
+          href={csvHref('/api/giving/imports')}
+          label={t('downloadCsv')}
+          testId="import-runs-csv"
+        />
+      </Group>
       {runs.isPending ? (
         <PageLoader />
       ) : runs.isError ? (

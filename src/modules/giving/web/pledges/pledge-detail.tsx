@@ -20,6 +20,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -390,6 +391,13 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
             </Stack>
           </form>
         )}
+        <Group justify="flex-end">
+          <CsvDownload
+            href={csvHref(`/api/giving/pledges/${id}`)}
+            label={t('downloadCsv')}
+            testId="invoice-list-csv"
+          />
+        </Group>
         {detail.invoices.length === 0 ? (
           <Text size="sm">{t('invoices.none')}</Text>
         ) : (

@@ -4,6 +4,7 @@ import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
+import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -58,11 +59,18 @@ function PledgeList() {
           </Title>
           <Text c="dimmed">{t('intro')}</Text>
         </Stack>
-        {canWrite && (
-          <Button component={Link} to="?view=new" data-testid="pledge-new">
-            {t('list.new')}
-          </Button>
-        )}
+        <Group gap="sm">
+          <CsvDownload
+            href={csvHref('/api/giving/pledges')}
+            label={t('downloadCsv')}
+            testId="pledge-list-csv"
+          />
+          {canWrite && (
+            <Button component={Link} to="?view=new" data-testid="pledge-new">
+              {t('list.new')}
+            </Button>
+          )}
+        </Group>
       </Group>
       {list.isError && <ErrorAlert error={list.error} />}
       {list.isPending && <PageLoader />}
