@@ -366,4 +366,17 @@ describeEachDatabase('giving CSV exports', (getDb) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('format');
   });
+
+  it('counts CSV downloads in their own bucket of 30 a minute, leaving the screen’s reads alone', async () => {
+    const first = await get('/api/giving/funds?format=csv');
+    expect(first.headers['x-ratelimit-limit']).toBe('30');
+    const left = Number(first.headers['x-ratelimit-remaining']);
+    for (let i = 0; i < left; i++) expect((await get('/api/giving/funds?format=csv')).statusCode).toBe(200);
+    const refused = await get('/api/giving/funds?format=csv');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toBe('rate_limited');
+    const screen = await get('/api/giving/funds');
+    expect(screen.statusCode).toBe(200);
+    expect(screen.headers['x-ratelimit-limit']).toBe('600');
+  });
 });
