@@ -269,6 +269,24 @@ describe('giving: a development officer enters, posts and corrects a batch of of
       expect.arrayContaining(['$500.00', '$3,000.00', '$250.00']),
     );
     await expectAccessible(page, 'gift list');
+
+    // Download CSV takes the page's filter: the settled gifts as a file, amounts as decimals in USD.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('gift-list-csv').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`gifts-${new Date().toISOString().slice(0, 10)}.csv`);
+    expect(download.url()).toContain('status=settled');
+    const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...lines] = csv.trim().split('\n');
+    expect(header).toBe(
+      'gift_id,date,supporter_id,supporter_name,currency,amount,fee_covered,refunded,fund_code,fund_name,campaign_code,campaign_name,method,source,status,settled_at,batch_id,anonymous',
+    );
+    expect(lines).toHaveLength(3);
+    // The donor-advised fund's grant: its name, the amount in dollars with cents, how it came, settled.
+    expect(lines.find((l) => l.includes(',USD,3000.00,'))).toMatch(
+      /,Hanbit Giving Fund,USD,3000\.00,0\.00,0\.00,rescue-fund,.*,daf,offline,settled,/,
+    );
     // A phone: the same session in a 390 px window. Tables scroll inside their own box, not the page.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     try {
