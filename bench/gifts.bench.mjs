@@ -128,6 +128,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passage-bench-gifts-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 let child = null;
+let passageOutput = () => '';
 
 async function seedCampaign() {
   const client = new pg.Client({ connectionString: url });
@@ -325,6 +326,7 @@ try {
     nodeArgs: (process.env.BENCH_PASSAGE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
   child = started.child;
+  passageOutput = started.output;
   await seedCampaign();
 
   let expectedMinor = 0;
@@ -380,6 +382,7 @@ try {
         ['passage', 'postgres', 'bench'].reduce((sum, k) => sum + (perGift(k) ?? 0), 0),
     ),
     errors: errors.length,
+    passageLogBytes: passageOutput().length,
     campaignRaisedMinor: progress.raisedMinor,
     expectedMinor,
     exact,
