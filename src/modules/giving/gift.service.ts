@@ -223,14 +223,19 @@ async function post(
     createdBy: string | null;
   },
 ) {
-  await tx.insert(ledgerEntries).values({ id: crypto.randomUUID(), ...entry });
-  await tx
-    .insert(fundBalances)
-    .values({ fundId: entry.fundId, currency: entry.currency, balanceMinor: entry.amountMinor })
-    .onConflictDoUpdate({
-      target: [fundBalances.fundId, fundBalances.currency],
-      set: { balanceMinor: sql`${fundBalances.balanceMinor} + ${entry.amountMinor}`, updatedAt: new Date() },
-    });
+  // The entry and its fund's balance in one statement (a data-modifying CTE): one round trip fewer per
+  // entry, and the balance row's lock is taken as late as it can be (bench/gifts.bench.mjs).
+  await tx.execute(sql`
+    with entry as (
+      insert into ${ledgerEntries}
+        (id, group_id, gift_id, fund_id, campaign_id, kind, amount_minor, currency, created_by)
+      values (${crypto.randomUUID()}, ${entry.groupId}, ${entry.giftId}, ${entry.fundId}, ${entry.campaignId},
+              ${entry.kind}, ${entry.amountMinor}, ${entry.currency}, ${entry.createdBy})
+    )
+    insert into ${fundBalances} (fund_id, currency, balance_minor, updated_at)
+    values (${entry.fundId}, ${entry.currency}, ${entry.amountMinor}, now())
+    on conflict (fund_id, currency)
+    do update set balance_minor = ${fundBalances}.balance_minor + excluded.balance_minor, updated_at = now()`);
 }
 
 /**
