@@ -1,19 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../harness/app';
 import {
-  collectConsoleErrors,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
   type StaffAccount,
-  setUpAdministrator,
   startPassage,
 } from '../harness/browser';
+import { expectOk, setUpDevelopmentOfficer, signInWithCode } from './staff-setup';
 
 /*
  * A development officer enters a week's paper slips: an administrator invites them; they sign in, add the
@@ -22,20 +19,11 @@ import {
  * the fund's balance grow, then refund part of the cheque: a new negative entry, the old one untouched.
  */
 
-const ADMIN: StaffAccount = {
-  name: 'Ha-eun Park',
-  email: 'ha-eun.park@example.org',
-  password: 'correct horse battery staple',
-};
 const OFFICER: StaffAccount = {
   name: 'Ji-woo Han',
   email: 'ji-woo.han@example.org',
   password: 'lanterns along the Han at dusk',
 };
-
-function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
 
 describe('giving: a development officer enters, posts and corrects a batch of offline gifts', () => {
   let passage: RunningPassage;
@@ -48,40 +36,12 @@ describe('giving: a development officer enters, posts and corrects a batch of of
   beforeAll(async () => {
     ensureWebBuild();
     [passage, browser] = await Promise.all([startPassage(), launchBrowser()]);
-    adminContext = await browser.newContext({ locale: 'en-US' });
-    const admin = await adminContext.newPage();
-    admin.setDefaultTimeout(15_000);
-    await setUpAdministrator(admin, passage, ADMIN, totpCode);
-
-    // The administrator invites the officer, who accepts and enrols an authenticator app.
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const link = await invitationLinkFor(admin, OFFICER.email);
-    const token = decodeURIComponent(new URL(link).hash.slice(1));
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    collectConsoleErrors(page, consoleErrors);
-    await page.goto(passage.url);
-    expectOk(
-      'accept',
-      await pageApi(page, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-    );
-    const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-      password: OFFICER.password,
-    });
-    expectOk('two-factor/enable', enabled);
-    OFFICER.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-    expectOk(
-      'verify-totp',
-      await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(OFFICER.totpSecret) }),
-    );
+    ({ adminContext, context, page } = await setUpDevelopmentOfficer(
+      browser,
+      passage,
+      OFFICER,
+      consoleErrors,
+    ));
     // The donors already on file (People is another page's journey).
     for (const supporter of [
       { kind: 'individual', firstName: 'Min-ji', lastName: 'Cho', email: 'minji.cho@example.org' },
@@ -100,14 +60,7 @@ describe('giving: a development officer enters, posts and corrects a batch of of
   });
 
   it('signs in and opens Giving: the ledger check is in order', async () => {
-    await page.goto(`${passage.url}/sign-in`);
-    await page.getByRole('textbox', { name: 'Email' }).fill(OFFICER.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OFFICER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
-    await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(OFFICER.totpSecret ?? ''));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(/\/console\//);
+    await signInWithCode(page, passage, OFFICER);
 
     await page
       .getByRole('navigation', { name: 'Console' })

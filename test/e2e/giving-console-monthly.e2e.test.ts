@@ -1,12 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../harness/app';
 import {
-  collectConsoleErrors,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
@@ -14,6 +11,7 @@ import {
   startPassage,
 } from '../harness/browser';
 import { expectOk, type RescueTeam, setUpRescueTeam } from './rescues-setup';
+import { inviteAndEnrol } from './staff-setup';
 
 /*
  * The staff console's newer giving pages, as a development officer uses them: the monthly gifts (a donor
@@ -63,33 +61,10 @@ describe('giving console: monthly gifts, a split gift’s refund, units for a ca
     caseCode = opened.body.code;
 
     // The development officer, invited and enrolled.
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const token = decodeURIComponent(new URL(await invitationLinkFor(admin, OFFICER.email)).hash.slice(1));
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    collectConsoleErrors(page, consoleErrors);
-    await page.goto(passage.url);
-    expectOk(
-      'accept',
-      await pageApi(page, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-    );
-    const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-      password: OFFICER.password,
-    });
-    expectOk('two-factor/enable', enabled);
-    OFFICER.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-    expectOk(
-      'verify-totp',
-      await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(OFFICER.totpSecret) }),
-    );
+    ({ context, page } = await inviteAndEnrol(browser, passage, admin, OFFICER, 'development', {
+      viewport: { width: 1280, height: 900 },
+      consoleErrors,
+    }));
 
     // Funds and campaigns (their pages are the batch journey's): one open, one past, one yet to start.
     const fundIds: Record<string, string> = {};

@@ -1,19 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../harness/app';
 import {
-  collectConsoleErrors,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
   type StaffAccount,
-  setUpAdministrator,
   startPassage,
 } from '../harness/browser';
+import { expectOk, setUpDevelopmentOfficer, signInWithCode } from './staff-setup';
 
 /*
  * A development officer imports a CiviCRM contribution export with one bad row: the dry run reports exactly
@@ -21,11 +18,6 @@ import {
  * are written with a progress bar reaching 100% and the counts right.
  */
 
-const ADMIN: StaffAccount = {
-  name: 'Ha-eun Park',
-  email: 'ha-eun.park@example.org',
-  password: 'correct horse battery staple',
-};
 const OFFICER: StaffAccount = {
   name: 'Ji-woo Han',
   email: 'ji-woo.han@example.org',
@@ -42,10 +34,6 @@ const CIVICRM = `${[
   '104,dae.oh@example.org,Dae,Oh,20.00,EUR,2024-06-06,Donation,Check,CV-5,Completed',
 ].join('\n')}\n`;
 
-function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
 describe('giving: a CiviCRM-format file is imported with one bad row reported', () => {
   let passage: RunningPassage;
   let browser: Browser;
@@ -57,39 +45,12 @@ describe('giving: a CiviCRM-format file is imported with one bad row reported', 
   beforeAll(async () => {
     ensureWebBuild();
     [passage, browser] = await Promise.all([startPassage(), launchBrowser()]);
-    adminContext = await browser.newContext({ locale: 'en-US' });
-    const admin = await adminContext.newPage();
-    admin.setDefaultTimeout(15_000);
-    await setUpAdministrator(admin, passage, ADMIN, totpCode);
-
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const link = await invitationLinkFor(admin, OFFICER.email);
-    const token = decodeURIComponent(new URL(link).hash.slice(1));
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    collectConsoleErrors(page, consoleErrors);
-    await page.goto(passage.url);
-    expectOk(
-      'accept',
-      await pageApi(page, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-    );
-    const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-      password: OFFICER.password,
-    });
-    expectOk('two-factor/enable', enabled);
-    OFFICER.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-    expectOk(
-      'verify-totp',
-      await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(OFFICER.totpSecret) }),
-    );
+    ({ adminContext, context, page } = await setUpDevelopmentOfficer(
+      browser,
+      passage,
+      OFFICER,
+      consoleErrors,
+    ));
     // The fund gifts go to when the file's "Financial Type" is not a Passage fund.
     expectOk(
       'fund',
@@ -110,14 +71,7 @@ describe('giving: a CiviCRM-format file is imported with one bad row reported', 
   });
 
   it('signs in and opens Import', async () => {
-    await page.goto(`${passage.url}/sign-in`);
-    await page.getByRole('textbox', { name: 'Email' }).fill(OFFICER.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OFFICER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
-    await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(OFFICER.totpSecret ?? ''));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(/\/console\//);
+    await signInWithCode(page, passage, OFFICER);
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Import' }).click();
     await page.waitForURL(/\/console\/giving-import$/);

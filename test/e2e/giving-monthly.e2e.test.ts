@@ -6,13 +6,13 @@ import {
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
   setUpAdministrator,
   startPassage,
 } from '../harness/browser';
+import { expectOk, inviteAndEnrol } from './staff-setup';
 
 /**
  * Issue 5's journey: "a donor gives monthly in KRW through the sandbox provider, finds the receipt in the
@@ -23,10 +23,6 @@ const PHONE = { width: 360, height: 740 };
 const DONOR = 'seo-yeon.han@example.org';
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.org', password: 'harbour-lantern-quartz-5521' };
 const OFFICER = { name: 'Joon Lim', email: 'joon.lim@example.org', password: 'kites over the river at noon' };
-
-function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
 
 describe('giving: a donor gives monthly in won, finds the receipt, signs in to the portal and pauses the gift', () => {
   let passage: RunningPassage;
@@ -67,39 +63,15 @@ describe('giving: a donor gives monthly in won, finds the receipt, signs in to t
     admin = await adminContext.newPage();
     collectConsoleErrors(donor, consoleErrors);
     await setUpAdministrator(admin, passage, ADMIN, totpCode);
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const token = decodeURIComponent(new URL(await invitationLinkFor(admin, OFFICER.email)).hash.slice(1));
-    const officerContext = await browser.newContext({ locale: 'en-US' });
+    const officer = await inviteAndEnrol(browser, passage, admin, OFFICER, 'development');
     try {
-      const officer = await officerContext.newPage();
-      await officer.goto(passage.url);
-      expectOk(
-        'accept',
-        await pageApi(officer, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-      );
-      const enabled = await pageApi<{ totpURI: string }>(officer, 'POST', '/api/auth/two-factor/enable', {
-        password: OFFICER.password,
-      });
-      expectOk('two-factor/enable', enabled);
-      const secret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-      expectOk(
-        'verify-totp',
-        await pageApi(officer, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(secret) }),
-      );
       for (const fund of [
         { code: 'rescue-fund', name: 'Rescue fund — 100% to rescues', restricted: true },
         { code: 'most-needed', name: 'Where most needed', restricted: false },
       ])
-        expectOk('fund', await pageApi(officer, 'POST', '/api/giving/funds', fund));
+        expectOk('fund', await pageApi(officer.page, 'POST', '/api/giving/funds', fund));
     } finally {
-      await officerContext.close();
+      await officer.context.close();
     }
   }, 180_000);
 

@@ -1,19 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../harness/app';
 import {
-  collectConsoleErrors,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
   type StaffAccount,
-  setUpAdministrator,
   startPassage,
 } from '../harness/browser';
+import { expectOk, setUpDevelopmentOfficer } from './staff-setup';
 
 /*
  * A development officer records a company's sponsorship: 25 cents per view of a film, up to $1,000. They
@@ -22,20 +19,11 @@ import {
  * from the sponsor. On a phone the pledge page does not scroll sideways.
  */
 
-const ADMIN: StaffAccount = {
-  name: 'Ha-eun Park',
-  email: 'ha-eun.park@example.org',
-  password: 'correct horse battery staple',
-};
 const OFFICER: StaffAccount = {
   name: 'Seo-yeon Lim',
   email: 'seo-yeon.lim@example.org',
   password: 'kites over the river at noon',
 };
-
-function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
 
 describe('giving: a development officer records a per-view sponsorship and invoices it', () => {
   let passage: RunningPassage;
@@ -48,38 +36,12 @@ describe('giving: a development officer records a per-view sponsorship and invoi
   beforeAll(async () => {
     ensureWebBuild();
     [passage, browser] = await Promise.all([startPassage(), launchBrowser()]);
-    adminContext = await browser.newContext({ locale: 'en-US' });
-    const admin = await adminContext.newPage();
-    admin.setDefaultTimeout(15_000);
-    await setUpAdministrator(admin, passage, ADMIN, totpCode);
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const link = await invitationLinkFor(admin, OFFICER.email);
-    const token = decodeURIComponent(new URL(link).hash.slice(1));
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    collectConsoleErrors(page, consoleErrors);
-    await page.goto(passage.url);
-    expectOk(
-      'accept',
-      await pageApi(page, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-    );
-    const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-      password: OFFICER.password,
-    });
-    expectOk('two-factor/enable', enabled);
-    OFFICER.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-    expectOk(
-      'verify-totp',
-      await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(OFFICER.totpSecret) }),
-    );
+    ({ adminContext, context, page } = await setUpDevelopmentOfficer(
+      browser,
+      passage,
+      OFFICER,
+      consoleErrors,
+    ));
     // The fund and the sponsor already on file (funds and people are other pages' journeys).
     expectOk(
       'fund',

@@ -1,19 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../harness/app';
 import {
-  collectConsoleErrors,
   ensureWebBuild,
   expectAccessible,
   hasHorizontalScroll,
-  invitationLinkFor,
   launchBrowser,
   pageApi,
   type RunningPassage,
   type StaffAccount,
-  setUpAdministrator,
   startPassage,
 } from '../harness/browser';
+import { expectOk, setUpDevelopmentOfficer, signInWithCode } from './staff-setup';
 
 /*
  * A development officer reads the giving reports: totals by fund and by month with their bars, the top
@@ -22,20 +19,11 @@ import {
  * scanned for accessibility, and the totals fit a phone's width.
  */
 
-const ADMIN: StaffAccount = {
-  name: 'Ha-eun Park',
-  email: 'ha-eun.park@example.org',
-  password: 'correct horse battery staple',
-};
 const OFFICER: StaffAccount = {
   name: 'Ji-woo Han',
   email: 'ji-woo.han@example.org',
   password: 'lanterns along the Han at dusk',
 };
-
-function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
 
 describe('giving: a development officer reads the reports and sends last year’s statements', () => {
   let passage: RunningPassage;
@@ -49,38 +37,12 @@ describe('giving: a development officer reads the reports and sends last year’
   beforeAll(async () => {
     ensureWebBuild();
     [passage, browser] = await Promise.all([startPassage(), launchBrowser()]);
-    adminContext = await browser.newContext({ locale: 'en-US' });
-    const admin = await adminContext.newPage();
-    admin.setDefaultTimeout(15_000);
-    await setUpAdministrator(admin, passage, ADMIN, totpCode);
-    expectOk(
-      'invite',
-      await pageApi(admin, 'POST', '/api/admin/invitations', {
-        email: OFFICER.email,
-        name: OFFICER.name,
-        role: 'development',
-      }),
-    );
-    const link = await invitationLinkFor(admin, OFFICER.email);
-    const token = decodeURIComponent(new URL(link).hash.slice(1));
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    collectConsoleErrors(page, consoleErrors);
-    await page.goto(passage.url);
-    expectOk(
-      'accept',
-      await pageApi(page, 'POST', '/api/invitations/accept', { token, password: OFFICER.password }),
-    );
-    const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-      password: OFFICER.password,
-    });
-    expectOk('two-factor/enable', enabled);
-    OFFICER.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-    expectOk(
-      'verify-totp',
-      await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(OFFICER.totpSecret) }),
-    );
+    ({ adminContext, context, page } = await setUpDevelopmentOfficer(
+      browser,
+      passage,
+      OFFICER,
+      consoleErrors,
+    ));
     // Gifts entered the way staff enter them (the batch journey covers the pages): a batch, posted.
     expectOk(
       'fund',
@@ -137,14 +99,7 @@ describe('giving: a development officer reads the reports and sends last year’
   });
 
   it('opens Giving reports: totals by fund and by month, with a bar and a CSV', async () => {
-    await page.goto(`${passage.url}/sign-in`);
-    await page.getByRole('textbox', { name: 'Email' }).fill(OFFICER.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OFFICER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Enter your code' }).waitFor();
-    await page.getByRole('textbox', { name: '6-digit code' }).fill(totpCode(OFFICER.totpSecret ?? ''));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(/\/console\//);
+    await signInWithCode(page, passage, OFFICER);
 
     await page
       .getByRole('navigation', { name: 'Console' })

@@ -1,13 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../harness/app';
-import {
-  collectConsoleErrors,
-  invitationLinkFor,
-  pageApi,
-  type RunningPassage,
-  type StaffAccount,
-  setUpAdministrator,
-} from '../harness/browser';
+import { pageApi, type RunningPassage, type StaffAccount, setUpAdministrator } from '../harness/browser';
+import { ADMIN, expectOk, inviteAndEnrol } from './staff-setup';
+
+export { ADMIN, expectOk };
 
 /*
  * Shared by the rescues journeys (rescues-*.e2e.test.ts): an administrator, a rescue coordinator and a
@@ -15,11 +11,6 @@ import {
  * template. Everything goes through the same API the web uses; the journeys then use the browser.
  */
 
-export const ADMIN: StaffAccount = {
-  name: 'Ha-eun Park',
-  email: 'ha-eun.park@example.org',
-  password: 'correct horse battery staple',
-};
 export const COORDINATOR: StaffAccount = {
   name: 'Seo-yeon Lim',
   email: 'seo-yeon.lim@example.org',
@@ -38,10 +29,6 @@ export const CANARY = {
   name2: 'CANARY-NAME-BRAVO Kim Min-ho',
 };
 
-export function expectOk(step: string, r: { status: number; body: unknown }): void {
-  if (r.status >= 300) throw new Error(`${step}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
 export interface Member {
   account: StaffAccount;
   context: BrowserContext;
@@ -58,47 +45,6 @@ export interface RescueTeam {
   templateId: string;
 }
 
-/** Invites `account` with `role`, accepts in a fresh context and enrols an authenticator app. */
-async function inviteAndEnrol(
-  browser: Browser,
-  passage: RunningPassage,
-  admin: Page,
-  account: StaffAccount,
-  role: string,
-  viewport: { width: number; height: number },
-  consoleErrors: string[],
-): Promise<Omit<Member, 'id'>> {
-  expectOk(
-    `invite ${role}`,
-    await pageApi(admin, 'POST', '/api/admin/invitations', {
-      email: account.email,
-      name: account.name,
-      role,
-    }),
-  );
-  const link = await invitationLinkFor(admin, account.email);
-  const token = decodeURIComponent(new URL(link).hash.slice(1));
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  collectConsoleErrors(page, consoleErrors);
-  await page.goto(passage.url);
-  expectOk(
-    'accept',
-    await pageApi(page, 'POST', '/api/invitations/accept', { token, password: account.password }),
-  );
-  const enabled = await pageApi<{ totpURI: string }>(page, 'POST', '/api/auth/two-factor/enable', {
-    password: account.password,
-  });
-  expectOk('two-factor/enable', enabled);
-  account.totpSecret = new URL(enabled.body.totpURI).searchParams.get('secret') ?? '';
-  expectOk(
-    'verify-totp',
-    await pageApi(page, 'POST', '/api/auth/two-factor/verify-totp', { code: totpCode(account.totpSecret) }),
-  );
-  return { account, context, page };
-}
-
 export async function setUpRescueTeam(
   browser: Browser,
   passage: RunningPassage,
@@ -110,24 +56,14 @@ export async function setUpRescueTeam(
   admin.setDefaultTimeout(15_000);
   await setUpAdministrator(admin, passage, ADMIN, totpCode);
 
-  const coordinator = await inviteAndEnrol(
-    browser,
-    passage,
-    admin,
-    COORDINATOR,
-    'rescue_coordinator',
-    { width: 1280, height: 900 },
+  const coordinator = await inviteAndEnrol(browser, passage, admin, COORDINATOR, 'rescue_coordinator', {
+    viewport: { width: 1280, height: 900 },
     consoleErrors,
-  );
-  const partner = await inviteAndEnrol(
-    browser,
-    passage,
-    admin,
-    PARTNER,
-    'field_partner',
-    partnerViewport,
+  });
+  const partner = await inviteAndEnrol(browser, passage, admin, PARTNER, 'field_partner', {
+    viewport: partnerViewport,
     consoleErrors,
-  );
+  });
 
   const staff = await pageApi<{ staff: { id: string; email: string }[] }>(admin, 'GET', '/api/admin/staff');
   expectOk('staff', staff);
