@@ -205,7 +205,10 @@ export async function campaignProgress(db: Db, code: string) {
 export async function listCampaigns(gc: GivingContext) {
   allow(gc, GIVING_ACTIONS.read);
   const rows = await gc.db.select({ code: campaigns.code }).from(campaigns).orderBy(asc(campaigns.code));
-  return { campaigns: await Promise.all(rows.map((r) => campaignProgress(gc.db, r.code))) };
+  // One after another: the transaction's queries share its connection (pg 9 refuses overlapping ones).
+  const progress = [];
+  for (const r of rows) progress.push(await campaignProgress(gc.db, r.code));
+  return { campaigns: progress };
 }
 
 // ── the ledger ──────────────────────────────────────────────────────────────────────────────────────
@@ -685,15 +688,14 @@ export async function getGift(gc: GivingContext, id: string) {
   allow(gc, GIVING_ACTIONS.read);
   const [gift] = await gc.db.select().from(gifts).where(eq(gifts.id, id));
   if (!gift) throw new AppError('not_found', 'No gift with this id.', 404);
-  const [entries, receipt, credits] = await Promise.all([
-    gc.db
-      .select()
-      .from(ledgerEntries)
-      .where(eq(ledgerEntries.giftId, id))
-      .orderBy(asc(ledgerEntries.createdAt)),
-    gc.db.select().from(receipts).where(eq(receipts.giftId, id)),
-    gc.db.select().from(softCredits).where(eq(softCredits.giftId, id)),
-  ]);
+  // One after another: the transaction's queries share its connection (pg 9 refuses overlapping ones).
+  const entries = await gc.db
+    .select()
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.giftId, id))
+    .orderBy(asc(ledgerEntries.createdAt));
+  const receipt = await gc.db.select().from(receipts).where(eq(receipts.giftId, id));
+  const credits = await gc.db.select().from(softCredits).where(eq(softCredits.giftId, id));
   const [described] = await describeGifts(gc.db, [gift]);
   return {
     gift: described ?? gift,

@@ -39,18 +39,17 @@ export async function describeGifts(db: Db, rows: GiftRow[]): Promise<DescribedG
   const fundIds = [...new Set(rows.map((g) => g.fundId))];
   const campaignIds = [...new Set(rows.flatMap((g) => (g.campaignId ? [g.campaignId] : [])))];
   const supporterIds = [...new Set(rows.map((g) => g.supporterId))];
-  const [fundRows, campaignRows] = await Promise.all([
-    db
-      .select({ id: funds.id, code: funds.code, name: funds.name })
-      .from(funds)
-      .where(inArray(funds.id, fundIds)),
-    campaignIds.length
-      ? db
-          .select({ id: campaigns.id, code: campaigns.code, name: campaigns.name })
-          .from(campaigns)
-          .where(inArray(campaigns.id, campaignIds))
-      : Promise.resolve([]),
-  ]);
+  // One after another: in a transaction the queries share its connection (pg 9 refuses overlapping ones).
+  const fundRows = await db
+    .select({ id: funds.id, code: funds.code, name: funds.name })
+    .from(funds)
+    .where(inArray(funds.id, fundIds));
+  const campaignRows = campaignIds.length
+    ? await db
+        .select({ id: campaigns.id, code: campaigns.code, name: campaigns.name })
+        .from(campaigns)
+        .where(inArray(campaigns.id, campaignIds))
+    : [];
   const names = new Map<string, string>();
   // Sequential: a transaction's connection runs one query at a time anyway.
   for (const id of supporterIds) {

@@ -265,17 +265,32 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 export async function getRescueCase(rc: RescueContext, code: string) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.read);
   const resource = caseResource(row);
-  const [travellerRows, legRows, incidentRows, costRows, eventRows, [funded]] = await Promise.all([
-    rc.db.select().from(travellers).where(eq(travellers.caseId, row.id)).orderBy(asc(travellers.position)),
-    rc.db.select().from(legs).where(eq(legs.caseId, row.id)).orderBy(asc(legs.position)),
-    rc.db.select().from(incidents).where(eq(incidents.caseId, row.id)).orderBy(desc(incidents.openedAt)),
-    rc.db.select().from(caseCosts).where(eq(caseCosts.caseId, row.id)).orderBy(desc(caseCosts.spentOn)),
-    rc.db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.at)),
-    rc.db
-      .select({ units: sql<number>`coalesce(sum(${fundingAllocations.units}), 0)::int` })
-      .from(fundingAllocations)
-      .where(eq(fundingAllocations.caseId, row.id)),
-  ]);
+  // One after another: the scoped transaction's queries share its connection (pg 9 refuses overlapping ones).
+  const travellerRows = await rc.db
+    .select()
+    .from(travellers)
+    .where(eq(travellers.caseId, row.id))
+    .orderBy(asc(travellers.position));
+  const legRows = await rc.db.select().from(legs).where(eq(legs.caseId, row.id)).orderBy(asc(legs.position));
+  const incidentRows = await rc.db
+    .select()
+    .from(incidents)
+    .where(eq(incidents.caseId, row.id))
+    .orderBy(desc(incidents.openedAt));
+  const costRows = await rc.db
+    .select()
+    .from(caseCosts)
+    .where(eq(caseCosts.caseId, row.id))
+    .orderBy(desc(caseCosts.spentOn));
+  const eventRows = await rc.db
+    .select()
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, row.id))
+    .orderBy(asc(caseEvents.at));
+  const [funded] = await rc.db
+    .select({ units: sql<number>`coalesce(sum(${fundingAllocations.units}), 0)::int` })
+    .from(fundingAllocations)
+    .where(eq(fundingAllocations.caseId, row.id));
   const spentByCurrency = new Map<string, number>();
   for (const c of costRows)
     spentByCurrency.set(c.currency, (spentByCurrency.get(c.currency) ?? 0) + c.amountMinor);
@@ -399,23 +414,34 @@ export async function revealRescueCase(rc: RescueContext, code: string) {
   if (row.shreddedAt) throw new AppError('gone', 'The identities of this case were shredded.', 410);
   const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
   const dec = (field: string, value: string | null) => (value === null ? null : key.decrypt(field, value));
-  const [travellerRows, incidentRows, noteRows, checkInRows, eventRows] = await Promise.all([
-    rc.db.select().from(travellers).where(eq(travellers.caseId, row.id)).orderBy(asc(travellers.position)),
-    rc.db.select().from(incidents).where(eq(incidents.caseId, row.id)),
-    rc.db
-      .select({
-        id: incidentNotes.id,
-        incidentId: incidentNotes.incidentId,
-        noteEnc: incidentNotes.noteEnc,
-        at: incidentNotes.at,
-      })
-      .from(incidentNotes)
-      .innerJoin(incidents, eq(incidents.id, incidentNotes.incidentId))
-      .where(eq(incidents.caseId, row.id))
-      .orderBy(asc(incidentNotes.at)),
-    rc.db.select().from(checkIns).where(eq(checkIns.caseId, row.id)).orderBy(asc(checkIns.at)),
-    rc.db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.at)),
-  ]);
+  // One after another: the scoped transaction's queries share its connection (pg 9 refuses overlapping ones).
+  const travellerRows = await rc.db
+    .select()
+    .from(travellers)
+    .where(eq(travellers.caseId, row.id))
+    .orderBy(asc(travellers.position));
+  const incidentRows = await rc.db.select().from(incidents).where(eq(incidents.caseId, row.id));
+  const noteRows = await rc.db
+    .select({
+      id: incidentNotes.id,
+      incidentId: incidentNotes.incidentId,
+      noteEnc: incidentNotes.noteEnc,
+      at: incidentNotes.at,
+    })
+    .from(incidentNotes)
+    .innerJoin(incidents, eq(incidents.id, incidentNotes.incidentId))
+    .where(eq(incidents.caseId, row.id))
+    .orderBy(asc(incidentNotes.at));
+  const checkInRows = await rc.db
+    .select()
+    .from(checkIns)
+    .where(eq(checkIns.caseId, row.id))
+    .orderBy(asc(checkIns.at));
+  const eventRows = await rc.db
+    .select()
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, row.id))
+    .orderBy(asc(caseEvents.at));
   return {
     code: row.code,
     travellers: travellerRows.map((t) => ({

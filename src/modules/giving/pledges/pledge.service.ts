@@ -176,11 +176,10 @@ async function designationOf(db: Db, p: PledgeRow) {
 }
 
 async function presentPledge(db: Db, p: PledgeRow) {
-  const [sponsor, designation, amounts] = await Promise.all([
-    getSupporterContact(db, p.supporterId),
-    designationOf(db, p),
-    pledgeAmounts(db, p),
-  ]);
+  // One after another: in a transaction the queries share its connection (pg 9 refuses overlapping ones).
+  const sponsor = await getSupporterContact(db, p.supporterId);
+  const designation = await designationOf(db, p);
+  const amounts = await pledgeAmounts(db, p);
   return {
     id: p.id,
     kind: p.kind as 'per_unit' | 'matching',
@@ -267,19 +266,17 @@ function presentInvoice(i: InvoiceRow) {
 export async function getPledge(gc: GivingContext, id: string) {
   allow(gc, PLEDGE_ACTIONS.read);
   const p = await pledgeOrThrow(gc.db, id);
-  const [readings, invoices] = await Promise.all([
-    gc.db
-      .select()
-      .from(pledgeReadings)
-      .where(eq(pledgeReadings.pledgeId, id))
-      .orderBy(desc(pledgeReadings.readOn), desc(pledgeReadings.createdAt))
-      .limit(1_000),
-    gc.db
-      .select()
-      .from(pledgeInvoices)
-      .where(eq(pledgeInvoices.pledgeId, id))
-      .orderBy(desc(pledgeInvoices.issuedAt), desc(pledgeInvoices.number)),
-  ]);
+  const readings = await gc.db
+    .select()
+    .from(pledgeReadings)
+    .where(eq(pledgeReadings.pledgeId, id))
+    .orderBy(desc(pledgeReadings.readOn), desc(pledgeReadings.createdAt))
+    .limit(1_000);
+  const invoices = await gc.db
+    .select()
+    .from(pledgeInvoices)
+    .where(eq(pledgeInvoices.pledgeId, id))
+    .orderBy(desc(pledgeInvoices.issuedAt), desc(pledgeInvoices.number));
   return {
     pledge: await presentPledge(gc.db, p),
     readings: readings.map((r) => ({
@@ -395,10 +392,8 @@ async function nextInvoiceNumber(tx: Db, year: number): Promise<string> {
 }
 
 async function invoiceFacts(db: Db, p: PledgeRow, invoice: InvoiceRow, counted: PledgeCount) {
-  const [sponsor, designation] = await Promise.all([
-    getSupporterContact(db, p.supporterId),
-    designationOf(db, p),
-  ]);
+  const sponsor = await getSupporterContact(db, p.supporterId);
+  const designation = await designationOf(db, p);
   // What was invoiced before this one (issued earlier, not void): the invoice reads the same when reprinted.
   const [before] = rowsOf<{ total: string }>(
     await db.execute(sql`
