@@ -1,13 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../../platform/access/actor';
-import { subjectOf } from '../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import type { GivingContext } from './gift.service';
 import { listAllocations, listBatches } from './giving-console.service';
 import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './giving-export';
+import { staffGivingWork } from './giving-request';
 
 const tags = ['giving'];
 // `format=csv`: the whole list (up to EXPORT_LIMIT) as a CSV file, whatever the screen's limit.
@@ -20,12 +17,7 @@ const limitQuery = z.object({
 export const givingConsoleRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
-    const run = async <T>(request: FastifyRequest, work: (gc: GivingContext) => Promise<T>): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id, mail: ctx.mail }));
-    };
+    const run = staffGivingWork(ctx);
 
     app.get(
       '/api/giving/batches',

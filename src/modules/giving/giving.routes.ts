@@ -1,8 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../../platform/access/actor';
-import { subjectOf } from '../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
@@ -14,7 +11,6 @@ import {
   createBatch,
   createCampaign,
   createFund,
-  type GivingContext,
   getBatch,
   getGift,
   listCampaigns,
@@ -42,6 +38,7 @@ import {
   RefundInput,
 } from './giving.schema';
 import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './giving-export';
+import { staffGivingWork } from './giving-request';
 import { providerOrRefuse, SignatureError } from './payment-provider';
 
 const tags = ['giving'];
@@ -53,11 +50,7 @@ export const givingRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const db = ctx.database.db;
-    const run = async <T>(request: FastifyRequest, work: (gc: GivingContext) => Promise<T>): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id, mail: ctx.mail }));
-    };
+    const run = staffGivingWork(ctx);
 
     // ── public ──
     app.post(

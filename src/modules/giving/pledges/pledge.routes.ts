@@ -1,13 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../../../platform/access/actor';
-import { subjectOf } from '../../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
-import type { GivingContext } from '../gift.service';
 import { Id } from '../giving.schema';
 import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../giving-export';
+import { staffGivingWork } from '../giving-request';
 import { PLEDGE_ACTIONS } from './pledge.policy';
 import {
   InvoiceInput,
@@ -37,12 +34,7 @@ const formatQuery = z.object({ format: ListFormat });
 export const pledgeRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
-    const run = async <T>(request: FastifyRequest, work: (gc: GivingContext) => Promise<T>): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id, mail: ctx.mail }));
-    };
+    const run = staffGivingWork(ctx);
 
     app.get(
       '/api/giving/pledges',

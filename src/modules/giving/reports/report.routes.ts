@@ -1,11 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireStaff } from '../../../platform/access/actor';
-import { subjectOf } from '../../../platform/access/policy';
 import { sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { toDecimalString } from '../../../platform/money/money';
-import type { GivingContext } from '../gift.service';
+import { staffGivingWork } from '../giving-request';
 import { LapsedQuery, RetentionQuery, TopDonorsQuery, TotalsQuery } from './report.schema';
 import {
   donorRetention,
@@ -29,12 +26,7 @@ const decimal = (amountMinor: number, currency: string) => toDecimalString(amoun
 export const reportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
-    const run = async <T>(request: FastifyRequest, work: (gc: GivingContext) => Promise<T>): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id, mail: ctx.mail }));
-    };
+    const run = staffGivingWork(ctx);
 
     app.get(
       '/api/giving/reports/totals',

@@ -24,7 +24,15 @@
  * | `donate-declined`                        | the declined-card alert (focused when shown)                  |
  * | `donate-notice`                          | "you left the payment page" / "the campaign is not open"      |
  */
-import { type FormEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type FormEvent,
+  type InputHTMLAttributes,
+  type ReactNode,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { coveredFee, GIVING_CURRENCIES, type GivingCurrency } from '../../money';
 import { CampaignProgressBar } from './campaign-progress';
 import { exampleAmount, type Frequency, minimumMinor, presetAmounts, readAmount } from './donate-amounts';
@@ -320,6 +328,37 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       </p>
     ) : null;
 
+  /** A labelled text box with its hint and its error, wired for screen readers (`donate-<name>` ids). */
+  const textField = (
+    field: Field,
+    name: string,
+    label: string,
+    value: string,
+    set: (value: string) => void,
+    input: InputHTMLAttributes<HTMLInputElement>,
+    hint?: string,
+  ) => (
+    <div className="field">
+      <label htmlFor={`donate-${name}`}>{label}</label>
+      <input
+        id={`donate-${name}`}
+        type="text"
+        {...input}
+        value={value}
+        onChange={edited(field, set)}
+        aria-invalid={errors[field] ? true : undefined}
+        aria-describedby={describedBy(field, hint ? `donate-${name}-hint` : undefined)}
+        data-testid={`donate-${name}`}
+      />
+      {hint ? (
+        <p className="hint" id={`donate-${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {fieldError(field)}
+    </div>
+  );
+
   if (loadFailed)
     return (
       <p className="alert" role="alert">
@@ -524,20 +563,9 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
                 </label>
               ))}
             </div>
-            <div className="field">
-              <label htmlFor="donate-tribute-name">{t('tributeName')}</label>
-              <input
-                id="donate-tribute-name"
-                type="text"
-                maxLength={120}
-                value={tributeName}
-                onChange={edited('tributeName', setTributeName)}
-                aria-invalid={errors.tributeName ? true : undefined}
-                aria-describedby={describedBy('tributeName')}
-                data-testid="donate-tribute-name"
-              />
-              {fieldError('tributeName')}
-            </div>
+            {textField('tributeName', 'tribute-name', t('tributeName'), tributeName, setTributeName, {
+              maxLength: 120,
+            })}
           </fieldset>
         ) : null}
         <label className="check">
@@ -579,71 +607,29 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       <fieldset className="choices">
         <legend>{t('you')}</legend>
         <div className="row">
-          <div className="field">
-            <label htmlFor="donate-first-name">{t('firstName')}</label>
-            <input
-              id="donate-first-name"
-              type="text"
-              autoComplete="given-name"
-              maxLength={100}
-              value={firstName}
-              onChange={edited('firstName', setFirstName)}
-              aria-invalid={errors.firstName ? true : undefined}
-              aria-describedby={describedBy('firstName')}
-              data-testid="donate-first-name"
-            />
-            {fieldError('firstName')}
-          </div>
-          <div className="field">
-            <label htmlFor="donate-last-name">{t('lastName')}</label>
-            <input
-              id="donate-last-name"
-              type="text"
-              autoComplete="family-name"
-              maxLength={100}
-              value={lastName}
-              onChange={edited('lastName', setLastName)}
-              aria-invalid={errors.lastName ? true : undefined}
-              aria-describedby={describedBy('lastName')}
-              data-testid="donate-last-name"
-            />
-            {fieldError('lastName')}
-          </div>
+          {textField('firstName', 'first-name', t('firstName'), firstName, setFirstName, {
+            autoComplete: 'given-name',
+            maxLength: 100,
+          })}
+          {textField('lastName', 'last-name', t('lastName'), lastName, setLastName, {
+            autoComplete: 'family-name',
+            maxLength: 100,
+          })}
         </div>
-        <div className="field">
-          <label htmlFor="donate-email">{t('email')}</label>
-          <input
-            id="donate-email"
-            type="email"
-            autoComplete="email"
-            maxLength={254}
-            value={email}
-            onChange={edited('email', setEmail)}
-            aria-invalid={errors.email ? true : undefined}
-            aria-describedby={describedBy('email', 'donate-email-hint')}
-            data-testid="donate-email"
-          />
-          <p className="hint" id="donate-email-hint">
-            {t('emailHint')}
-          </p>
-          {fieldError('email')}
-        </div>
-        <div className="field">
-          <label htmlFor="donate-postcode">{t('postcode')}</label>
-          <input
-            id="donate-postcode"
-            type="text"
-            autoComplete="postal-code"
-            maxLength={12}
-            className="short"
-            value={postcode}
-            onChange={edited('postcode', setPostcode)}
-            aria-invalid={errors.postcode ? true : undefined}
-            aria-describedby={describedBy('postcode')}
-            data-testid="donate-postcode"
-          />
-          {fieldError('postcode')}
-        </div>
+        {textField(
+          'email',
+          'email',
+          t('email'),
+          email,
+          setEmail,
+          { type: 'email', autoComplete: 'email', maxLength: 254 },
+          t('emailHint'),
+        )}
+        {textField('postcode', 'postcode', t('postcode'), postcode, setPostcode, {
+          autoComplete: 'postal-code',
+          maxLength: 12,
+          className: 'short',
+        })}
         <label className="check">
           <input
             type="checkbox"
@@ -658,26 +644,15 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       <fieldset className="choices">
         <legend>{t('payment')}</legend>
         {provider === 'sandbox' ? (
-          <div className="field">
-            <label htmlFor="donate-test-card">{t('testCard')}</label>
-            <input
-              id="donate-test-card"
-              type="text"
-              inputMode="numeric"
-              autoComplete="off"
-              placeholder="4242 4242 4242 4242"
-              maxLength={23}
-              value={testCard}
-              onChange={edited('testCard', setTestCard)}
-              aria-invalid={errors.testCard ? true : undefined}
-              aria-describedby={describedBy('testCard', 'donate-test-card-hint')}
-              data-testid="donate-test-card"
-            />
-            <p className="hint" id="donate-test-card-hint">
-              {t('testCardHint')}
-            </p>
-            {fieldError('testCard')}
-          </div>
+          textField(
+            'testCard',
+            'test-card',
+            t('testCard'),
+            testCard,
+            setTestCard,
+            { inputMode: 'numeric', autoComplete: 'off', placeholder: '4242 4242 4242 4242', maxLength: 23 },
+            t('testCardHint'),
+          )
         ) : provider === 'stripe' ? (
           <p className="hint">{t('stripeHint')}</p>
         ) : null}
