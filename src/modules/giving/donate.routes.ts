@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import { donateOptions, donationOutcome } from './donate.service';
 import { campaignProgress } from './gift.service';
 import { Id, type ProviderName } from './giving.schema';

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { campaignProgress } from './gift.service';
 import type { ProviderName } from './giving.schema';
 import { campaigns, funds, gifts, receipts } from './giving.table';
@@ -103,7 +103,7 @@ export async function donationOutcome(db: Db, giftId: string, now = new Date()):
     .leftJoin(receipts, eq(receipts.giftId, gifts.id))
     .where(eq(gifts.id, giftId));
   if (row?.source !== 'online' || now.getTime() - row.createdAt.getTime() > OUTCOME_WINDOW_MS)
-    throw new AppError('not_found', 'No such gift.', 404);
+    throw AppError.notFound('No such gift.');
   return {
     giftId: row.id,
     status: row.status as DonationOutcome['status'],

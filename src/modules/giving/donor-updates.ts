@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
 import { getSupporterContact, hasConsent } from '../people';
 import { safetyReachedByCode } from '../rescues';
@@ -18,7 +18,7 @@ import { campaigns, donorUpdates, gifts, unitAllocations } from './giving.table'
 /** The campaign of a unit allocation, by code (400 when there is none: the allocation form's field). */
 export async function allocationCampaignId(db: Db, code: string): Promise<string> {
   const [row] = await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.code, code));
-  if (!row) throw new AppError('validation_failed', `campaign: no campaign with the code ${code}`, 400);
+  if (!row) throw AppError.invalid(`campaign: no campaign with the code ${code}`);
   return row.id;
 }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { allocate } from '../../platform/money/money';
 import { funds, giftSplits, gifts, ledgerEntries } from './giving.table';
 
@@ -47,29 +47,21 @@ export async function recordGiftSplits(
 ): Promise<GiftRow> {
   const codes = splits.map((s) => s.fund);
   const twice = codes.find((c, i) => codes.indexOf(c) !== i);
-  if (twice)
-    throw new AppError('validation_failed', `splits: each fund may appear once (${twice} twice)`, 400);
+  if (twice) throw AppError.invalid(`splits: each fund may appear once (${twice} twice)`);
   const added = splits.reduce((s, x) => s + x.amountMinor, 0);
   if (added !== gift.amountMinor)
-    throw new AppError(
-      'validation_failed',
+    throw AppError.invalid(
       `splits: must add up to the gift's amount of ${gift.amountMinor} minor units (they add up to ${added})`,
-      400,
     );
   if (primaryFund !== undefined && !codes.includes(primaryFund))
-    throw new AppError('validation_failed', "fund: must be one of the splits' funds", 400);
+    throw AppError.invalid("fund: must be one of the splits' funds");
   const rows = await tx
     .select({ id: funds.id, code: funds.code })
     .from(funds)
     .where(inArray(funds.code, codes));
   const idOf = new Map(rows.map((r) => [r.code, r.id]));
   const missing = codes.findIndex((c) => !idOf.has(c));
-  if (missing >= 0)
-    throw new AppError(
-      'validation_failed',
-      `splits.${missing}.fund: no fund with the code ${codes[missing]}`,
-      400,
-    );
+  if (missing >= 0) throw AppError.invalid(`splits.${missing}.fund: no fund with the code ${codes[missing]}`);
   const fees =
     gift.feeMinor > 0
       ? allocate(
@@ -167,7 +159,7 @@ export async function refundParts(tx: Db, gift: GiftRow, delta: number): Promise
 export async function correctionParts(tx: Db, gift: GiftRow, toFundId: string): Promise<FundPart[]> {
   const leaving = (await heldByFund(tx, gift.id)).filter((h) => h.fundId !== toFundId && h.amountMinor > 0);
   const moved = leaving.reduce((s, h) => s + h.amountMinor, 0);
-  if (moved === 0) throw new AppError('validation_failed', 'fund: the gift is already in this fund', 400);
+  if (moved === 0) throw AppError.invalid('fund: the gift is already in this fund');
   return [
     ...leaving.map((h) => ({ fundId: h.fundId, amountMinor: -h.amountMinor })),
     { fundId: toFundId, amountMinor: moved },

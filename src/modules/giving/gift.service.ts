@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { authorize, type Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
@@ -63,8 +63,7 @@ export interface GivingContext {
 export type GiftRow = typeof gifts.$inferSelect;
 
 function allow(gc: GivingContext, action: string): void {
-  if (!authorize(gc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(gc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
 }
 
 async function audit(gc: GivingContext, action: string, type: string, code: string): Promise<void> {
@@ -86,20 +85,20 @@ const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 export async function fundByCode(db: Db, code: string) {
   const [row] = await db.select().from(funds).where(eq(funds.code, code));
-  if (!row) throw new AppError('validation_failed', `fund: no fund with the code ${code}`, 400);
+  if (!row) throw AppError.invalid(`fund: no fund with the code ${code}`);
   return row;
 }
 
 export async function campaignByCode(db: Db, code: string) {
   const [row] = await db.select().from(campaigns).where(eq(campaigns.code, code));
-  if (!row) throw new AppError('not_found', `No campaign with the code ${code}.`, 404);
+  if (!row) throw AppError.notFound(`No campaign with the code ${code}.`);
   return row;
 }
 
 /** Inserts a fund without an access check (the seeder). */
 export async function insertFund(db: Db, input: FundInput) {
   const [existing] = await db.select({ id: funds.id }).from(funds).where(eq(funds.code, input.code));
-  if (existing) throw new AppError('conflict', `A fund with the code ${input.code} exists.`, 409);
+  if (existing) throw AppError.conflict(`A fund with the code ${input.code} exists.`);
   const [row] = await db
     .insert(funds)
     .values({
@@ -138,12 +137,12 @@ export async function listFunds(gc: GivingContext) {
 /** Inserts a campaign without an access check (the seeder). */
 export async function insertCampaign(db: Db, input: CampaignInput) {
   const [fund] = await db.select({ id: funds.id }).from(funds).where(eq(funds.id, input.fundId));
-  if (!fund) throw new AppError('validation_failed', 'fundId: no fund with this id', 400);
+  if (!fund) throw AppError.invalid('fundId: no fund with this id');
   const [existing] = await db
     .select({ id: campaigns.id })
     .from(campaigns)
     .where(eq(campaigns.code, input.code));
-  if (existing) throw new AppError('conflict', `A campaign with the code ${input.code} exists.`, 409);
+  if (existing) throw AppError.conflict(`A campaign with the code ${input.code} exists.`);
   const [row] = await db
     .insert(campaigns)
     .values({
@@ -254,7 +253,7 @@ async function settleLocked(tx: Db, mail: Mailer | null, gift: GiftRow, by: stri
     .set({ status: 'settled', settledAt: now, updatedAt: now })
     .where(and(eq(gifts.id, gift.id), inArray(gifts.status, ['pending', 'failed'])))
     .returning();
-  if (!settled) throw new AppError('conflict', 'This gift is already settled.', 409);
+  if (!settled) throw AppError.conflict('This gift is already settled.');
   await issueReceipt(tx, mail, settled);
   const groupId = crypto.randomUUID();
   for (const part of parts)
@@ -355,7 +354,7 @@ export async function receiptPdfForGift(gc: GivingContext, giftId: string) {
   allow(gc, GIVING_ACTIONS.read);
   const [gift] = await gc.db.select().from(gifts).where(eq(gifts.id, giftId));
   const [receipt] = gift ? await gc.db.select().from(receipts).where(eq(receipts.giftId, giftId)) : [];
-  if (!gift || !receipt) throw new AppError('not_found', 'No receipt for this gift.', 404);
+  if (!gift || !receipt) throw AppError.notFound('No receipt for this gift.');
   const { facts } = await receiptFacts(gc.db, gift, receipt.number, receipt.issuedAt);
   return { number: receipt.number, pdf: await receiptPdf(facts) };
 }
@@ -370,7 +369,7 @@ export async function receiptPdfForSupporter(db: Db, supporterId: string, giftId
     .from(gifts)
     .where(and(eq(gifts.id, giftId), eq(gifts.supporterId, supporterId)));
   const [receipt] = gift ? await db.select().from(receipts).where(eq(receipts.giftId, giftId)) : [];
-  if (!gift || !receipt) throw new AppError('not_found', 'No receipt for this gift.', 404);
+  if (!gift || !receipt) throw AppError.notFound('No receipt for this gift.');
   const { facts } = await receiptFacts(db, gift, receipt.number, receipt.issuedAt);
   return { number: receipt.number, pdf: await receiptPdf(facts) };
 }
@@ -391,13 +390,13 @@ export async function startDonation(
     const campaign = input.campaign ? await campaignByCode(tx, input.campaign) : null;
     const now = new Date();
     if (campaign && (campaign.startsAt > now || (campaign.endsAt && campaign.endsAt <= now)))
-      throw new AppError('validation_failed', 'campaign: is not open for gifts now', 400);
+      throw AppError.invalid('campaign: is not open for gifts now');
     const fund = input.fund
       ? await fundByCode(tx, input.fund)
       : campaign
         ? (await tx.select().from(funds).where(eq(funds.id, campaign.fundId)))[0]
         : await fundByCode(tx, 'most-needed');
-    if (!fund) throw new AppError('validation_failed', 'fund: no fund to give to', 400);
+    if (!fund) throw AppError.invalid('fund: no fund to give to');
     let donor = await findSupporterByEmail(tx, input.donor.email);
     donor ??= await insertSupporter(
       tx,
@@ -687,7 +686,7 @@ export async function listGifts(
 export async function getGift(gc: GivingContext, id: string) {
   allow(gc, GIVING_ACTIONS.read);
   const [gift] = await gc.db.select().from(gifts).where(eq(gifts.id, id));
-  if (!gift) throw new AppError('not_found', 'No gift with this id.', 404);
+  if (!gift) throw AppError.notFound('No gift with this id.');
   // One after another: the transaction's queries share its connection (pg 9 refuses overlapping ones).
   const entries = await gc.db
     .select()
@@ -713,23 +712,17 @@ export async function getGift(gc: GivingContext, id: string) {
 export async function refundGift(gc: GivingContext, id: string, amountMinor?: number) {
   allow(gc, GIVING_ACTIONS.refund);
   const gift = await lockGift(gc.db, id);
-  if (!gift) throw new AppError('not_found', 'No gift with this id.', 404);
+  if (!gift) throw AppError.notFound('No gift with this id.');
   if (gift.source !== 'offline')
-    throw new AppError(
-      'conflict',
+    throw AppError.conflict(
       'Refund an online gift at its payment processor; the refund is recorded from its event.',
-      409,
     );
   if (gift.status !== 'settled')
-    throw new AppError('conflict', `Only a settled gift can be refunded (this one is ${gift.status}).`, 409);
+    throw AppError.conflict(`Only a settled gift can be refunded (this one is ${gift.status}).`);
   const remaining = total(gift) - gift.refundedMinor;
   const amount = amountMinor ?? remaining;
   if (amount > remaining)
-    throw new AppError(
-      'validation_failed',
-      `amountMinor: must be at most ${remaining}, what remains of the gift`,
-      400,
-    );
+    throw AppError.invalid(`amountMinor: must be at most ${remaining}, what remains of the gift`);
   await refundLockedTo(gc.db, gift, gift.refundedMinor + amount, gc.subject.userId);
   await audit(gc, 'gift.refund', 'gift', gift.id);
   return getGift(gc, id);
@@ -739,9 +732,9 @@ export async function refundGift(gc: GivingContext, id: string, amountMinor?: nu
 export async function correctGiftFund(gc: GivingContext, id: string, fundCode: string) {
   allow(gc, GIVING_ACTIONS.record);
   const gift = await lockGift(gc.db, id);
-  if (!gift) throw new AppError('not_found', 'No gift with this id.', 404);
+  if (!gift) throw AppError.notFound('No gift with this id.');
   if (gift.status !== 'settled')
-    throw new AppError('conflict', `Only a settled gift can be corrected (this one is ${gift.status}).`, 409);
+    throw AppError.conflict(`Only a settled gift can be corrected (this one is ${gift.status}).`);
   const to = await fundByCode(gc.db, fundCode);
   // What every other fund holds of the gift moves (all of a split gift's splits): gift-splits.ts.
   const parts = await correctionParts(gc.db, gift, to.id);
@@ -779,16 +772,16 @@ export async function createBatch(
 async function batchOrThrow(db: Db, id: string, lock = false) {
   const q = db.select().from(giftBatches).where(eq(giftBatches.id, id));
   const [row] = lock ? await q.for('update') : await q;
-  if (!row) throw new AppError('not_found', 'No batch with this id.', 404);
+  if (!row) throw AppError.notFound('No batch with this id.');
   return row;
 }
 
 export async function addBatchGift(gc: GivingContext, batchId: string, input: BatchGiftInput) {
   allow(gc, GIVING_ACTIONS.record);
   const batch = await batchOrThrow(gc.db, batchId, true);
-  if (batch.status !== 'open') throw new AppError('conflict', 'This batch is posted: start a new one.', 409);
+  if (batch.status !== 'open') throw AppError.conflict('This batch is posted: start a new one.');
   const donor = await getSupporterContact(gc.db, input.supporterId);
-  if (!donor) throw new AppError('validation_failed', 'supporterId: no supporter with this id', 400);
+  if (!donor) throw AppError.invalid('supporterId: no supporter with this id');
   const fund = await fundByCode(gc.db, input.fund);
   const campaign = input.campaign ? await campaignByCode(gc.db, input.campaign) : null;
   const [row] = await gc.db
@@ -835,14 +828,12 @@ export async function getBatch(gc: GivingContext, id: string) {
 export async function postBatch(gc: GivingContext, id: string) {
   allow(gc, GIVING_ACTIONS.record);
   const batch = await batchOrThrow(gc.db, id, true);
-  if (batch.status !== 'open') throw new AppError('conflict', 'This batch is already posted.', 409);
+  if (batch.status !== 'open') throw AppError.conflict('This batch is already posted.');
   const rows = await gc.db.select().from(gifts).where(eq(gifts.batchId, id)).for('update');
   const entered = rows.reduce((s, g) => s + g.amountMinor, 0);
   if (rows.length === 0 || entered !== batch.controlTotalMinor)
-    throw new AppError(
-      'conflict',
+    throw AppError.conflict(
       `The batch's gifts add up to ${entered}, not its control total of ${batch.controlTotalMinor} (minor units): it cannot be posted.`,
-      409,
     );
   for (const gift of rows) await settleLocked(gc.db, gc.mail, gift, gc.subject.userId);
   await gc.db
@@ -937,11 +928,7 @@ export async function allocateUnits(
   );
   const available = Math.floor((balance?.balanceMinor ?? 0) / DEFAULT_UNIT_MINOR) - (given?.units ?? 0);
   if (input.units > available)
-    throw new AppError(
-      'conflict',
-      `The rescue fund has ${Math.max(0, available)} funded units to give.`,
-      409,
-    );
+    throw AppError.conflict(`The rescue fund has ${Math.max(0, available)} funded units to give.`);
   const id = crypto.randomUUID();
   await gc.db.insert(unitAllocations).values({
     id,

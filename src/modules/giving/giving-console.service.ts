@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { authorize } from '../../platform/access/policy';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { getSupporterContact } from '../people';
 import type { GiftRow, GivingContext } from './gift.service';
 import { GIVING_ACTIONS } from './giving.policy';
@@ -16,7 +16,7 @@ import { campaigns, fundBalances, funds, giftBatches, unitAllocations } from './
 
 function allowRead(gc: GivingContext): void {
   if (!authorize(gc.subject, GIVING_ACTIONS.read).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
 }
 
 const RESCUE_FUND_CODE = 'rescue-fund';

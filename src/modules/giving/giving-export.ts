@@ -3,9 +3,9 @@ import { requireStaff } from '../../platform/access/actor';
 import { authorize, subjectOf } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
+import { AppError } from '../../platform/errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import { type CurrencyCode, toDecimalString } from '../../platform/money/money';
 import { type GivingContext, listGifts } from './gift.service';
 import { GIVING_ACTIONS } from './giving.policy';
@@ -52,8 +52,7 @@ async function exporter(ctx: AppContext, request: FastifyRequest) {
  * the list's own 403 and writes nothing, and a file that left is always on record.
  */
 export async function auditDonorExport(gc: GivingContext, action: string, list: string): Promise<void> {
-  if (!authorize(gc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(gc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
   await appendAudit(gc.db, {
     actorId: gc.subject.userId,
     actorRole: gc.subject.role,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../platform/errors';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import {
   addBatchGift,
   allocateUnits,
@@ -66,7 +66,7 @@ export const givingRoutes =
       async (request, reply) => {
         const provider = providerOrRefuse(ctx, request.body.provider);
         if (provider.name !== 'sandbox' && request.body.testCard)
-          throw new AppError('validation_failed', 'testCard: only the sandbox takes test cards', 400);
+          throw AppError.invalid('testCard: only the sandbox takes test cards');
         const result = await startDonation(db, ctx.mail, provider, request.body, ctx.config.publicUrl);
         return reply.code(201).send(result);
       },
@@ -107,7 +107,7 @@ export const givingRoutes =
           // Validated by the params schema above (this child plugin has no Zod type provider for its types).
           const provider = providerOrRefuse(ctx, (request.params as { provider: ProviderName }).provider);
           if (typeof request.body !== 'string')
-            throw new AppError('validation_failed', 'body: must be the processor’s JSON event', 400);
+            throw AppError.invalid('body: must be the processor’s JSON event');
           try {
             return await receiveWebhook(
               db,
@@ -120,7 +120,7 @@ export const givingRoutes =
           } catch (error) {
             if (error instanceof SignatureError) {
               request.log.warn({ provider: provider.name }, 'webhook signature refused');
-              throw new AppError('validation_failed', 'signature: does not verify', 400);
+              throw AppError.invalid('signature: does not verify');
             }
             throw error;
           }

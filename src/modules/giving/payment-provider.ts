@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Stripe from 'stripe';
+import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import type { ProviderName } from './giving.schema';
 import { paymentIntentInPayload, paymentIntentOfInvoice } from './stripe-invoice-payment';
 
@@ -153,10 +153,8 @@ export class SandboxProvider implements PaymentProvider {
           ? 'payment.failed'
           : null;
     if (!type)
-      throw new AppError(
-        'validation_failed',
+      throw AppError.invalid(
         'testCard: must be a sandbox test card (4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 declines)',
-        400,
       );
     const providerRef = `sbx_pay_${crypto.randomUUID()}`;
     const webhook = this.event(type, request.giftId, request.amountMinor);
@@ -249,7 +247,7 @@ export class StripeProvider implements PaymentProvider {
       success_url: request.successUrl,
       cancel_url: request.cancelUrl,
     });
-    if (!session.url) throw new AppError('internal', 'The payment page could not be opened.', 502);
+    if (!session.url) throw AppError.upstream('The payment page could not be opened.');
     return { kind: 'redirect', url: session.url, providerRef: session.id };
   }
 
@@ -280,7 +278,7 @@ export class StripeProvider implements PaymentProvider {
       success_url: request.successUrl,
       cancel_url: request.cancelUrl,
     });
-    if (!session.url) throw new AppError('internal', 'The payment page could not be opened.', 502);
+    if (!session.url) throw AppError.upstream('The payment page could not be opened.');
     return { kind: 'redirect' as const, url: session.url, providerRef: session.id };
   }
 
@@ -299,7 +297,7 @@ export class StripeProvider implements PaymentProvider {
       const subscription = await this.stripe.subscriptions.retrieve(ref);
       const item = subscription.items.data[0];
       const product = idOf(item?.price.product as string | { id: string } | null);
-      if (!item || !product) throw new AppError('conflict', 'This subscription has no price to change.', 409);
+      if (!item || !product) throw AppError.conflict('This subscription has no price to change.');
       await this.stripe.subscriptions.update(ref, {
         items: [
           {
@@ -469,12 +467,10 @@ export function useProviders(ctx: AppContext, providers: Providers): void {
 export function providerOrRefuse(ctx: AppContext, name: ProviderName): PaymentProvider {
   const provider = providersFor(ctx)[name];
   if (!provider)
-    throw new AppError(
-      'validation_failed',
+    throw AppError.invalid(
       name === 'sandbox'
         ? 'provider: the sandbox is not available in production'
         : `provider: ${name} is not configured`,
-      400,
     );
   return provider;
 }

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { type Actor, requireActor } from '../../platform/access/actor';
 import { SUPPORTER_ROLE } from '../../platform/access/roles';
 import type { Db } from '../../platform/db/client';
+import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import { CONSENT_CHANNELS } from '../people';
 import { receiptPdfForSupporter } from './gift.service';
 import { AmountMinor, Id } from './giving.schema';
@@ -47,11 +47,7 @@ export const portalRoutes =
     async function supporterOf(request: FastifyRequest): Promise<Actor> {
       const actor = await requireActor(ctx.access, request);
       if (actor.role !== SUPPORTER_ROLE)
-        throw new AppError(
-          'forbidden',
-          'The donor portal is for supporters signed in with their email link.',
-          403,
-        );
+        throw AppError.forbidden('The donor portal is for supporters signed in with their email link.');
       return actor;
     }
     /** Runs with the caller's supporter record (null when there is none yet), in one transaction. */
@@ -103,7 +99,7 @@ export const portalRoutes =
       },
       async (request, reply) => {
         const { number, pdf } = await withDonor(request, async (tx, donor) => {
-          if (!donor) throw new AppError('not_found', 'No receipt for this gift.', 404);
+          if (!donor) throw AppError.notFound('No receipt for this gift.');
           return receiptPdfForSupporter(tx, donor.supporterId, request.params.id);
         });
         return reply
@@ -135,7 +131,7 @@ export const portalRoutes =
         },
         async (request) =>
           withDonor(request, async (tx, donor, actor) => {
-            if (!donor) throw new AppError('not_found', 'No monthly gift with this id.', 404);
+            if (!donor) throw AppError.notFound('No monthly gift with this id.');
             return changeMyRecurringGift(
               tx,
               providersFor(ctx),
@@ -161,7 +157,7 @@ export const portalRoutes =
       },
       async (request) =>
         withDonor(request, async (tx, donor, actor) => {
-          if (!donor) throw new AppError('not_found', 'No monthly gift with this id.', 404);
+          if (!donor) throw AppError.notFound('No monthly gift with this id.');
           return changeMyRecurringAmount(
             tx,
             providersFor(ctx),

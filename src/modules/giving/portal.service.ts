@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/access/actor';
 import { appendAudit } from '../../platform/audit/audit.service';
 import { users } from '../../platform/auth/auth.table';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { type ConsentChannel, currentConsent, findSupporterByEmail, insertConsent } from '../people';
 import { funds, gifts, receipts } from './giving.table';
 
@@ -111,9 +111,7 @@ export async function setMyPreference(
 }
 
 export function noDonorRecord(): never {
-  throw new AppError(
-    'conflict',
+  throw AppError.conflict(
     'We have no gifts or preferences under your email address yet: give once with this address, or write to us.',
-    409,
   );
 }

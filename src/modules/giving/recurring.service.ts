@@ -2,7 +2,7 @@ import { and, asc, desc, eq, exists, inArray, lte, notInArray, type SQL, sql } f
 import { authorize, type Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import type { Logger } from '../../platform/log/logger';
 import type { Mailer } from '../../platform/mail/mailer';
 import { getSupporterContact } from '../people';
@@ -180,10 +180,8 @@ function subscriptionsOf(providers: Providers, schedule: RecurringGiftRow) {
   if (schedule.provider === 'sandbox') return null;
   const control = providers[schedule.provider as keyof Providers]?.subscriptions;
   if (!control || !schedule.providerRef)
-    throw new AppError(
-      'conflict',
+    throw AppError.conflict(
       `This monthly gift is kept by ${schedule.provider}, which is not configured here: change it there.`,
-      409,
     );
   return { control, ref: schedule.providerRef };
 }
@@ -206,12 +204,10 @@ async function applyChange(
   const { to, from } = TRANSITIONS[change];
   if (schedule.status === to) return schedule;
   if (!from.includes(schedule.status as RecurringStatus))
-    throw new AppError(
-      'conflict',
+    throw AppError.conflict(
       schedule.status === 'pending'
         ? `This monthly gift has not started yet (its first gift is not settled): it cannot be ${PAST[change]}.`
         : `This monthly gift is ${schedule.status}: it cannot be ${PAST[change]}.`,
-      409,
     );
   const processor = subscriptionsOf(providers, schedule);
   if (processor) await processor.control[change](processor.ref);
@@ -246,11 +242,7 @@ async function applyAmount(
   now: Date,
 ) {
   if (!AMOUNT_CHANGEABLE.includes(schedule.status as RecurringStatus))
-    throw new AppError(
-      'conflict',
-      `This monthly gift is ${schedule.status}: its amount cannot be changed.`,
-      409,
-    );
+    throw AppError.conflict(`This monthly gift is ${schedule.status}: its amount cannot be changed.`);
   if (amountMinor === schedule.amountMinor) return schedule;
   const feeMinor = schedule.feeMinor > 0 ? coveredFee(amountMinor, schedule.currency as GivingCurrency) : 0;
   const processor = subscriptionsOf(providers, schedule);
@@ -268,7 +260,7 @@ async function lockOwn(db: Db, id: string, supporterId: string | null) {
   const row = await lockRecurringGift(db, id);
   // Someone else's monthly gift does not exist, as far as a donor can tell.
   if (!row || (supporterId !== null && row.supporterId !== supporterId))
-    throw new AppError('not_found', 'No monthly gift with this id.', 404);
+    throw AppError.notFound('No monthly gift with this id.');
   return row;
 }
 
@@ -339,8 +331,7 @@ export interface StaffRecurringContext {
 }
 
 function allow(rc: StaffRecurringContext, action: string) {
-  if (!authorize(rc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(rc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
 }
 
 export async function listRecurringGifts(

@@ -3,9 +3,9 @@ import { requireStaff } from '../../platform/access/actor';
 import { authorize, subjectOf } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
+import { AppError } from '../../platform/errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import { PEOPLE_ACTIONS } from './people.policy';
 import type { SearchQuery } from './people.schema';
 import { type PeopleContext, type presentSupporter, searchSupporters } from './people.service';
@@ -41,7 +41,7 @@ const SUPPORTER_COLUMNS: CsvColumn<SupporterLine>[] = [
 /** Checks `supporter.read`, then records the export: before the first byte, so a refusal writes nothing. */
 async function auditSupporterExport(pc: PeopleContext, query: SearchQuery): Promise<void> {
   if (!authorize(pc.subject, PEOPLE_ACTIONS.read).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
   const code = ['supporters', ...(query.tag ? [`tag.${query.tag}`] : []), ...(query.q ? ['searched'] : [])];
   await appendAudit(pc.db, {
     actorId: pc.subject.userId,

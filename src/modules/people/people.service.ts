@@ -3,7 +3,7 @@ import { and, asc, desc, eq, ilike, inArray, isNull, like, or, type SQL, sql } f
 import { authorize, type Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { PEOPLE_ACTIONS } from './people.policy';
 import {
   CONSENT_CHANNELS,
@@ -36,8 +36,7 @@ export function onSupportersMerged(handler: SupporterMergeHandler): void {
 }
 
 function allow(pc: PeopleContext, action: string): void {
-  if (!authorize(pc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(pc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
 }
 
 async function audit(pc: PeopleContext, action: string, supporterId: string): Promise<void> {
@@ -62,9 +61,8 @@ function nameOf(input: {
 
 async function loadLive(db: Db, id: string): Promise<SupporterRow> {
   const [row] = await db.select().from(supporters).where(eq(supporters.id, id));
-  if (!row) throw new AppError('not_found', 'No supporter with this id.', 404);
-  if (row.mergedIntoId)
-    throw new AppError('gone', `This supporter was merged into ${row.mergedIntoId}.`, 410);
+  if (!row) throw AppError.notFound('No supporter with this id.');
+  if (row.mergedIntoId) throw AppError.gone(`This supporter was merged into ${row.mergedIntoId}.`);
   return row;
 }
 
@@ -76,8 +74,7 @@ export async function insertSupporter(
 ): Promise<SupporterRow> {
   if (input.householdId) {
     const household = await loadLive(db, input.householdId);
-    if (household.kind !== 'household')
-      throw new AppError('validation_failed', 'householdId: is not a household', 400);
+    if (household.kind !== 'household') throw AppError.invalid('householdId: is not a household');
   }
   const displayName = nameOf(input);
   const [row] = await db
@@ -229,8 +226,7 @@ export async function updateSupporter(pc: PeopleContext, id: string, patch: Supp
     (fromNames
       ? nameOf({ firstName: next.firstName ?? undefined, lastName: next.lastName ?? undefined })
       : row.displayName);
-  if (!displayName)
-    throw new AppError('validation_failed', 'displayName: is required (or a first or last name)', 400);
+  if (!displayName) throw AppError.invalid('displayName: is required (or a first or last name)');
   const [updated] = await pc.db
     .update(supporters)
     .set({
@@ -417,8 +413,7 @@ export async function findDuplicates(
  */
 export async function mergeSupporters(pc: PeopleContext, duplicateId: string, survivorId: string) {
   allow(pc, PEOPLE_ACTIONS.merge);
-  if (duplicateId === survivorId)
-    throw new AppError('validation_failed', 'survivorId: must be another supporter', 400);
+  if (duplicateId === survivorId) throw AppError.invalid('survivorId: must be another supporter');
   return pc.db.transaction(async (tx) => {
     // Both rows locked in id order, so two merges of the same pair cannot interleave.
     const locked = await tx
@@ -429,9 +424,9 @@ export async function mergeSupporters(pc: PeopleContext, duplicateId: string, su
       .for('update');
     const duplicate = locked.find((r) => r.id === duplicateId);
     const survivor = locked.find((r) => r.id === survivorId);
-    if (!duplicate || !survivor) throw new AppError('not_found', 'No supporter with this id.', 404);
+    if (!duplicate || !survivor) throw AppError.notFound('No supporter with this id.');
     if (duplicate.mergedIntoId || survivor.mergedIntoId)
-      throw new AppError('conflict', 'One of these supporters was already merged.', 409);
+      throw AppError.conflict('One of these supporters was already merged.');
     await tx
       .update(supporters)
       .set({

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { authorize, type Subject } from '../../platform/access/policy';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { PEOPLE_ACTIONS } from './people.policy';
 import type { PeopleContext } from './people.service';
 import { supporters } from './people.table';
@@ -125,7 +125,7 @@ export function decodeTimelineCursor(cursor: string): TimelinePosition {
   const at = new Date(text.slice(0, bar));
   const key = text.slice(bar + 1);
   if (bar < 0 || Number.isNaN(at.getTime()) || !/^[\x20-\x7e]{1,200}$/.test(key))
-    throw new AppError('validation_failed', 'cursor: is not a timeline cursor from this server', 400);
+    throw AppError.invalid('cursor: is not a timeline cursor from this server');
   return { at, key };
 }
 
@@ -212,14 +212,13 @@ export async function supporterTimeline(
   options: { cursor?: string | undefined; before?: Date | undefined; limit?: number | undefined } = {},
 ) {
   if (!authorize(pc.subject, PEOPLE_ACTIONS.read).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
   const [row] = await pc.db
     .select({ id: supporters.id, mergedIntoId: supporters.mergedIntoId })
     .from(supporters)
     .where(eq(supporters.id, supporterId));
-  if (!row) throw new AppError('not_found', 'No supporter with this id.', 404);
-  if (row.mergedIntoId)
-    throw new AppError('gone', `This supporter was merged into ${row.mergedIntoId}.`, 410);
+  if (!row) throw AppError.notFound('No supporter with this id.');
+  if (row.mergedIntoId) throw AppError.gone(`This supporter was merged into ${row.mergedIntoId}.`);
   const limit = options.limit ?? TIMELINE_DEFAULT_LIMIT;
   // `before=<time>` means strictly older than that millisecond: no key sorts below the empty one.
   const before = options.cursor
@@ -248,12 +247,12 @@ export async function supporterTimeline(
 /** Every source's summary of a live supporter (`{ giving: … }`), for the supporter page. */
 export async function supporterSummaries(pc: PeopleContext, supporterId: string) {
   if (!authorize(pc.subject, PEOPLE_ACTIONS.read).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
   const [row] = await pc.db
     .select({ id: supporters.id })
     .from(supporters)
     .where(and(eq(supporters.id, supporterId), isNull(supporters.mergedIntoId)));
-  if (!row) throw new AppError('not_found', 'No live supporter with this id.', 404);
+  if (!row) throw AppError.notFound('No live supporter with this id.');
   const supporterIds = await mergedFamily(pc.db, supporterId);
   const out: Record<string, unknown> = {};
   for (const source of sources) {

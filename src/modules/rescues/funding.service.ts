@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { CODE_NAME_PATTERN } from './code-name';
 import { fundingAllocations, rescueCases } from './rescue.table';
 import { runAsSystem } from './rescue-access';
@@ -14,17 +14,16 @@ export async function allocateFunding(
   root: Db,
   input: { caseCode: string; units: number; sourceRef: string },
 ) {
-  if (!CODE_NAME_PATTERN.test(input.caseCode))
-    throw new AppError('validation_failed', 'caseCode: not a case code', 400);
+  if (!CODE_NAME_PATTERN.test(input.caseCode)) throw AppError.invalid('caseCode: not a case code');
   if (!Number.isInteger(input.units) || input.units < 1) {
-    throw new AppError('validation_failed', 'units: must be a positive whole number', 400);
+    throw AppError.invalid('units: must be a positive whole number');
   }
   return runAsSystem(root, async (db) => {
     const [row] = await db
       .select({ id: rescueCases.id })
       .from(rescueCases)
       .where(eq(rescueCases.code, input.caseCode));
-    if (!row) throw new AppError('not_found', 'No rescue case with this code.', 404);
+    if (!row) throw AppError.notFound('No rescue case with this code.');
     const inserted = await db
       .insert(fundingAllocations)
       .values({ id: crypto.randomUUID(), caseId: row.id, units: input.units, sourceRef: input.sourceRef })
@@ -47,7 +46,7 @@ export async function fundingForCase(root: Db, caseCode: string) {
       .from(rescueCases)
       .where(eq(rescueCases.code, caseCode)),
   );
-  if (!row) throw new AppError('not_found', 'No rescue case with this code.', 404);
+  if (!row) throw AppError.notFound('No rescue case with this code.');
   return { unitsNeeded: row.needed, unitsFunded: row.funded };
 }
 

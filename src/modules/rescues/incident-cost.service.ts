@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../../platform/audit/audit.service';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import type {
   COST_CATEGORIES,
@@ -20,7 +20,7 @@ async function legInCase(rc: RescueContext, caseId: string, legId: string | null
     .select({ id: legs.id })
     .from(legs)
     .where(and(eq(legs.id, legId), eq(legs.caseId, caseId)));
-  if (!leg) throw new AppError('validation_failed', 'legId: not a leg of this case', 400);
+  if (!leg) throw AppError.invalid('legId: not a leg of this case');
   return leg.id;
 }
 
@@ -78,7 +78,7 @@ export async function followUpIncident(
     .select()
     .from(incidents)
     .where(and(eq(incidents.id, incidentId), eq(incidents.caseId, row.id)));
-  if (!incident) throw new AppError('not_found', 'No such incident in this case.', 404);
+  if (!incident) throw AppError.notFound('No such incident in this case.');
   // Any status may follow any other: a resolved incident can be reopened, because problems come back.
   const now = rc.now ?? new Date();
   await rc.db.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { PHOTO_MAX_BYTES } from './rescue.schema';
 import { travellers } from './rescue.table';
@@ -14,20 +14,16 @@ export async function cleanPhoto(input: Buffer): Promise<Buffer> {
   // Loaded on first use: the native image library is not needed to start the server.
   const sharp = (await import('sharp')).default;
   if (input.length > PHOTO_MAX_BYTES) {
-    throw new AppError(
-      'validation_failed',
-      `photo: must be at most ${PHOTO_MAX_BYTES / 1024 / 1024} MB`,
-      400,
-    );
+    throw AppError.invalid(`photo: must be at most ${PHOTO_MAX_BYTES / 1024 / 1024} MB`);
   }
   let format: string | undefined;
   try {
     format = (await sharp(input).metadata()).format;
   } catch {
-    throw new AppError('validation_failed', 'photo: must be a JPEG, PNG or WebP image', 400);
+    throw AppError.invalid('photo: must be a JPEG, PNG or WebP image');
   }
   if (!format || !['jpeg', 'png', 'webp'].includes(format)) {
-    throw new AppError('validation_failed', 'photo: must be a JPEG, PNG or WebP image', 400);
+    throw AppError.invalid('photo: must be a JPEG, PNG or WebP image');
   }
   return sharp(input)
     .rotate()
@@ -41,13 +37,13 @@ async function travellerOf(rc: RescueContext, caseId: string, position: number) 
     .select({ id: travellers.id, photoEnc: travellers.photoEnc })
     .from(travellers)
     .where(and(eq(travellers.caseId, caseId), eq(travellers.position, position)));
-  if (!t) throw new AppError('not_found', `Traveller ${position} does not exist in this case.`, 404);
+  if (!t) throw AppError.notFound(`Traveller ${position} does not exist in this case.`);
   return t;
 }
 
 export async function storeTravellerPhoto(rc: RescueContext, code: string, position: number, image: Buffer) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.write);
-  if (row.shreddedAt) throw new AppError('conflict', 'This case has been shredded.', 409);
+  if (row.shreddedAt) throw AppError.conflict('This case has been shredded.');
   const t = await travellerOf(rc, row.id, position);
   const clean = await cleanPhoto(image);
   const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
@@ -65,9 +61,9 @@ export async function storeTravellerPhoto(rc: RescueContext, code: string, posit
 /** Opening a photo is an S4 read: step-up and audit, like the other identity fields. */
 export async function readTravellerPhoto(rc: RescueContext, code: string, position: number): Promise<Buffer> {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.readS4);
-  if (row.shreddedAt) throw new AppError('gone', 'The identities of this case were shredded.', 410);
+  if (row.shreddedAt) throw AppError.gone('The identities of this case were shredded.');
   const t = await travellerOf(rc, row.id, position);
-  if (!t.photoEnc) throw new AppError('not_found', 'This traveller has no photo.', 404);
+  if (!t.photoEnc) throw AppError.notFound('This traveller has no photo.');
   const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
   return key.decryptBuffer(travellerField(t.id, 'photo'), t.photoEnc);
 }

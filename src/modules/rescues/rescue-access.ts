@@ -5,7 +5,7 @@ import type { AuditEntryInput } from '../../platform/audit/audit.schema';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { KeyRing } from '../../platform/crypto/key-ring';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
 import { rescueCases } from './rescue.table';
 
@@ -51,9 +51,9 @@ export async function guard(rc: RescueContext, action: string, resource: Resourc
   }
   if (decision.allowed) return;
   if (decision.reason === 'step_up') {
-    throw new AppError('step_up_required', 'Confirm it is you (step-up) to open this.', 403);
+    throw AppError.stepUpRequired('Confirm it is you (step-up) to open this.');
   }
-  throw new AppError('forbidden', 'You do not have access to this.', 403);
+  throw AppError.forbidden('You do not have access to this.');
 }
 
 /**
@@ -85,7 +85,7 @@ export async function caseForAction(rc: RescueContext, code: string, action: str
         requestId: rc.requestId,
       });
     }
-    throw new AppError('not_found', 'No rescue case with this code.', 404);
+    throw AppError.notFound('No rescue case with this code.');
   }
   await guard(rc, action, caseResource(row));
   return row;

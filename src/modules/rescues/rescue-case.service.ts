@@ -5,7 +5,7 @@ import { allowedActions, present } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { OpenDataKey } from '../../platform/crypto/key-ring';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import { generateCodeName } from './code-name';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import {
@@ -112,7 +112,7 @@ export async function openRescueCase(rc: RescueContext, input: OpenCaseInput): P
     .from(compartments)
     .where(eq(compartments.id, input.compartmentId));
   if (!compartment || !rc.subject.compartments.has(compartment.id)) {
-    throw new AppError('validation_failed', 'compartmentId: not a compartment you are a member of', 400);
+    throw AppError.invalid('compartmentId: not a compartment you are a member of');
   }
   await guard(rc, RESCUE_ACTIONS.open, { type: 'rescue_case', code: null, compartmentId: compartment.id });
   const code = await rc.db.transaction(async (tx) => {
@@ -170,7 +170,7 @@ export async function openRescueCase(rc: RescueContext, input: OpenCaseInput): P
 
 export async function addTraveller(rc: RescueContext, code: string, input: TravellerInput) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.write);
-  if (row.shreddedAt) throw new AppError('conflict', 'This case has been shredded.', 409);
+  if (row.shreddedAt) throw AppError.conflict('This case has been shredded.');
   return rc.db.transaction(async (tx) => {
     const [max] = await tx
       .select({ n: sql<number>`coalesce(max(${travellers.position}), 0)::int` })
@@ -191,12 +191,12 @@ export async function updateTravellerIdentity(
   fields: Partial<Record<TravellerS4Field, string | null>>,
 ) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.write);
-  if (row.shreddedAt) throw new AppError('conflict', 'This case has been shredded.', 409);
+  if (row.shreddedAt) throw AppError.conflict('This case has been shredded.');
   const [t] = await rc.db
     .select({ id: travellers.id })
     .from(travellers)
     .where(and(eq(travellers.caseId, row.id), eq(travellers.position, position)));
-  if (!t) throw new AppError('not_found', `Traveller ${position} does not exist in this case.`, 404);
+  if (!t) throw AppError.notFound(`Traveller ${position} does not exist in this case.`);
   const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
   const set: Record<string, string | null> = {};
   for (const field of TRAVELLER_S4_FIELDS) {
@@ -411,7 +411,7 @@ export async function getRescueCase(rc: RescueContext, code: string) {
 /** Identities and free-text notes of a case: step-up required, every opening audited. */
 export async function revealRescueCase(rc: RescueContext, code: string) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.readS4);
-  if (row.shreddedAt) throw new AppError('gone', 'The identities of this case were shredded.', 410);
+  if (row.shreddedAt) throw AppError.gone('The identities of this case were shredded.');
   const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
   const dec = (field: string, value: string | null) => (value === null ? null : key.decrypt(field, value));
   // One after another: the scoped transaction's queries share its connection (pg 9 refuses overlapping ones).
@@ -519,25 +519,17 @@ export async function changeCaseStatus(
   const now = rc.now ?? new Date();
   await rc.db.transaction(async (tx) => {
     const [current] = await tx.select().from(rescueCases).where(eq(rescueCases.id, row.id)).for('update');
-    if (!current) throw new AppError('not_found', 'No rescue case with this code.', 404);
+    if (!current) throw AppError.notFound('No rescue case with this code.');
     const from = current.status as CaseStatus;
     if (input.to === 'handed_over') {
-      throw new AppError(
-        'conflict',
-        'to: use the handover command, which creates the resettlement clients',
-        409,
-      );
+      throw AppError.conflict('to: use the handover command, which creates the resettlement clients');
     }
     if (!TRANSITIONS[from].includes(input.to)) {
-      throw new AppError('conflict', `to: a case cannot go from ${from} to ${input.to}`, 409);
+      throw AppError.conflict(`to: a case cannot go from ${from} to ${input.to}`);
     }
     const destination = input.destination ?? current.destination;
     if (input.to === 'arrived' && !destination) {
-      throw new AppError(
-        'validation_failed',
-        'destination: say where the case arrived (south_korea or united_states)',
-        400,
-      );
+      throw AppError.invalid('destination: say where the case arrived (south_korea or united_states)');
     }
     await tx
       .update(rescueCases)
@@ -583,11 +575,7 @@ export async function handOverCase(rc: RescueContext, code: string) {
   return rc.db.transaction(async (tx) => {
     const [current] = await tx.select().from(rescueCases).where(eq(rescueCases.id, row.id)).for('update');
     if (!current || current.status !== 'arrived') {
-      throw new AppError(
-        'conflict',
-        `Only an arrived case can be handed over (this one is ${current?.status}).`,
-        409,
-      );
+      throw AppError.conflict(`Only an arrived case can be handed over (this one is ${current?.status}).`);
     }
     const people = await tx
       .select()
@@ -639,9 +627,8 @@ export async function extendRetention(
 ) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.extendRetention);
   const now = rc.now ?? new Date();
-  if (row.shreddedAt) throw new AppError('conflict', 'This case has already been shredded.', 409);
-  if (!row.shredDueAt)
-    throw new AppError('conflict', 'The retention clock starts at handover or closing.', 409);
+  if (row.shreddedAt) throw AppError.conflict('This case has already been shredded.');
+  if (!row.shredDueAt) throw AppError.conflict('The retention clock starts at handover or closing.');
   const shredDueAt = new Date(row.shredDueAt.getTime() + input.days * 86_400_000);
   await rc.db.transaction(async (tx) => {
     await tx.update(rescueCases).set({ shredDueAt, updatedAt: now }).where(eq(rescueCases.id, row.id));

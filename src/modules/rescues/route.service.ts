@@ -4,7 +4,7 @@ import { compartmentMembers } from '../../platform/access/compartment.table';
 import { appendAudit } from '../../platform/audit/audit.service';
 import { users } from '../../platform/auth/auth.table';
 import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/http/errors';
+import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { CHECK_IN_INTERVAL_HOURS, type LegInput, type LegStatus, RouteTemplateLeg } from './rescue.schema';
@@ -57,7 +57,7 @@ export async function createRouteTemplate(
     .select({ id: routeTemplates.id })
     .from(routeTemplates)
     .where(eq(routeTemplates.name, input.name));
-  if (clash) throw new AppError('conflict', 'name: a route template with this name exists', 409);
+  if (clash) throw AppError.conflict('name: a route template with this name exists');
   await rc.db
     .insert(routeTemplates)
     .values({ id, name: input.name, currency: input.currency, legs: JSON.stringify(input.legs) });
@@ -72,7 +72,7 @@ export async function planLegsFromTemplate(
   start: Date,
 ) {
   const [template] = await tx.select().from(routeTemplates).where(eq(routeTemplates.id, templateId));
-  if (!template) throw new AppError('validation_failed', 'routeTemplateId: no such route template', 400);
+  if (!template) throw AppError.invalid('routeTemplateId: no such route template');
   const steps = RouteTemplateLeg.array().parse(JSON.parse(template.legs));
   let at = start;
   const rows = steps.map((step, i) => {
@@ -108,20 +108,16 @@ async function assertPartner(db: Db, compartmentId: string, userId: string) {
     )
     .where(eq(users.id, userId));
   if (!row || row.role !== 'field_partner' || row.frozenAt) {
-    throw new AppError('validation_failed', 'fieldPartnerId: not an active field partner', 400);
+    throw AppError.invalid('fieldPartnerId: not an active field partner');
   }
   if (!row.member) {
-    throw new AppError(
-      'validation_failed',
-      'fieldPartnerId: grant this partner into the case compartment first',
-      400,
-    );
+    throw AppError.invalid('fieldPartnerId: grant this partner into the case compartment first');
   }
 }
 
 function checkWindow(start: string | null | undefined, end: string | null | undefined) {
   if (start && end && new Date(end) < new Date(start)) {
-    throw new AppError('validation_failed', 'plannedEnd: must not be before plannedStart', 400);
+    throw AppError.invalid('plannedEnd: must not be before plannedStart');
   }
 }
 
@@ -134,11 +130,7 @@ export async function addLeg(rc: RescueContext, code: string, input: LegInput) {
     const last = existing.at(-1);
     // Legs follow one another: a new leg cannot start before the previous one is planned to end.
     if (last?.plannedEnd && input.plannedStart && new Date(input.plannedStart) < last.plannedEnd) {
-      throw new AppError(
-        'validation_failed',
-        `plannedStart: must not be before leg ${last.position} ends`,
-        400,
-      );
+      throw AppError.invalid(`plannedStart: must not be before leg ${last.position} ends`);
     }
     const id = uuid();
     await tx.insert(legs).values({
@@ -173,7 +165,7 @@ async function legOf(rc: RescueContext, row: CaseRow, legId: string) {
     .select()
     .from(legs)
     .where(and(eq(legs.id, legId), eq(legs.caseId, row.id)));
-  if (!leg) throw new AppError('not_found', 'No such leg in this case.', 404);
+  if (!leg) throw AppError.notFound('No such leg in this case.');
   return leg;
 }
 
@@ -192,18 +184,14 @@ export async function updateLeg(
   );
   if (input.fieldPartnerId) await assertPartner(rc.db, row.compartmentId, input.fieldPartnerId);
   if (input.status === 'compromised') {
-    throw new AppError(
-      'conflict',
-      'status: mark a leg compromised with its own command, which flags other cases',
-      409,
-    );
+    throw AppError.conflict('status: mark a leg compromised with its own command, which flags other cases');
   }
   if (
     input.status &&
     input.status !== leg.status &&
     !LEG_TRANSITIONS[leg.status as LegStatus].includes(input.status)
   ) {
-    throw new AppError('conflict', `status: a leg cannot go from ${leg.status} to ${input.status}`, 409);
+    throw AppError.conflict(`status: a leg cannot go from ${leg.status} to ${input.status}`);
   }
   if (input.status === 'under_way' || input.status === 'completed') {
     const [earlier] = await rc.db
@@ -212,11 +200,7 @@ export async function updateLeg(
       .where(and(eq(legs.caseId, row.id), lt(legs.position, leg.position), ne(legs.status, 'completed')))
       .limit(1);
     if (earlier) {
-      throw new AppError(
-        'conflict',
-        `status: leg ${earlier.position} must be completed before leg ${leg.position}`,
-        409,
-      );
+      throw AppError.conflict(`status: leg ${earlier.position} must be completed before leg ${leg.position}`);
     }
   }
   await rc.db
@@ -287,7 +271,7 @@ export async function reportOnLeg(rc: RescueContext, legId: string, report: Part
   const [leg] = await rc.db.select().from(legs).where(eq(legs.id, legId));
   const [caseRow] = leg ? await rc.db.select().from(rescueCases).where(eq(rescueCases.id, leg.caseId)) : [];
   if (!leg || !caseRow || !rc.subject.compartments.has(leg.compartmentId)) {
-    throw new AppError('not_found', 'No such leg.', 404);
+    throw AppError.notFound('No such leg.');
   }
   await guard(rc, RESCUE_ACTIONS.partnerUpdate, {
     type: 'rescue_leg',
@@ -298,10 +282,10 @@ export async function reportOnLeg(rc: RescueContext, legId: string, report: Part
   const now = rc.now ?? new Date();
   const status = leg.status as LegStatus;
   if (status === 'completed' || status === 'compromised') {
-    throw new AppError('conflict', `This leg is ${status}; nothing more can be reported on it.`, 409);
+    throw AppError.conflict(`This leg is ${status}; nothing more can be reported on it.`);
   }
   if (report === 'pick_up' && status !== 'planned' && status !== 'delayed') {
-    throw new AppError('conflict', 'The pick-up of this leg was already confirmed.', 409);
+    throw AppError.conflict('The pick-up of this leg was already confirmed.');
   }
   if (report === 'pick_up') {
     const [earlier] = await rc.db
@@ -309,10 +293,10 @@ export async function reportOnLeg(rc: RescueContext, legId: string, report: Part
       .from(legs)
       .where(and(eq(legs.caseId, leg.caseId), lt(legs.position, leg.position), ne(legs.status, 'completed')))
       .limit(1);
-    if (earlier) throw new AppError('conflict', `Leg ${earlier.position} has not been handed off yet.`, 409);
+    if (earlier) throw AppError.conflict(`Leg ${earlier.position} has not been handed off yet.`);
   }
   if (report === 'hand_off' && !leg.pickedUpAt) {
-    throw new AppError('conflict', 'Confirm the pick-up before the hand-off.', 409);
+    throw AppError.conflict('Confirm the pick-up before the hand-off.');
   }
   const nextDue = new Date(now.getTime() + CHECK_IN_INTERVAL_HOURS * HOUR);
   const patch: Partial<typeof legs.$inferInsert> =
@@ -584,8 +568,7 @@ export async function listAlerts(rc: RescueContext) {
 export async function acknowledgeAlert(rc: RescueContext, alertId: string) {
   await refuseRoleWithoutGrant(rc, RESCUE_ACTIONS.write, { type: 'rescue_alert', compartmentId: null });
   const [alert] = await rc.db.select().from(rescueAlerts).where(eq(rescueAlerts.id, alertId));
-  if (!alert || !rc.subject.compartments.has(alert.compartmentId))
-    throw new AppError('not_found', 'No such alert.', 404);
+  if (!alert || !rc.subject.compartments.has(alert.compartmentId)) throw AppError.notFound('No such alert.');
   await guard(rc, RESCUE_ACTIONS.write, {
     type: 'rescue_alert',
     code: alertId,

@@ -5,7 +5,7 @@ import type { Auth } from '../auth/auth';
 import { passkeys, sessions } from '../auth/auth.table';
 import { fetchHeaders } from '../auth/bridge';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from './roles';
 
 export interface Actor {
@@ -101,7 +101,7 @@ async function loadActor(r: ActorResolver, request: FastifyRequest, now: Date): 
 
 export async function requireActor(r: ActorResolver, request: FastifyRequest): Promise<Actor> {
   const actor = await resolveActor(r, request);
-  if (!actor) throw new AppError('unauthenticated', 'Sign in to continue.', 401);
+  if (!actor) throw AppError.unauthenticated('Sign in to continue.');
   return actor;
 }
 
@@ -115,16 +115,11 @@ export async function requireStaff(
   roles?: readonly StaffRole[],
 ): Promise<StaffActor> {
   const actor = await requireActor(r, request);
-  if (!isStaffRole(actor.role)) throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!isStaffRole(actor.role)) throw AppError.forbidden('You do not have access to this.');
   if (!actor.secondFactor) {
-    throw new AppError(
-      'enrolment_required',
-      'Enrol an authenticator app or a passkey before you continue.',
-      403,
-    );
+    throw new AppError('enrolment_required', 'Enrol an authenticator app or a passkey before you continue.');
   }
-  if (roles && !roles.includes(actor.role))
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (roles && !roles.includes(actor.role)) throw AppError.forbidden('You do not have access to this.');
   return actor as StaffActor;
 }
 

@@ -3,7 +3,7 @@ import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit.service';
 import { users } from '../auth/auth.table';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { Actor, StaffActor } from './actor';
 import { compartmentMembers, compartments } from './compartment.table';
 import { type Subject, subjectOf } from './policy';
@@ -75,7 +75,7 @@ export async function createCompartment(
       .select({ id: compartments.id })
       .from(compartments)
       .where(eq(compartments.code, input.code));
-    if (clash) throw new AppError('conflict', 'code: a compartment with this code already exists', 409);
+    if (clash) throw AppError.conflict('code: a compartment with this code already exists');
     const [row] = await tx
       .insert(compartments)
       .values({
@@ -105,7 +105,7 @@ async function compartmentById(db: Db, id: string) {
     .select()
     .from(compartments)
     .where(and(eq(compartments.id, id), isNull(compartments.archivedAt)));
-  if (!row) throw new AppError('not_found', 'No such compartment.', 404);
+  if (!row) throw AppError.notFound('No such compartment.');
   return row;
 }
 
@@ -136,14 +136,14 @@ export async function grantMembership(
   await db.transaction(async (tx) => {
     const compartment = await compartmentById(tx, compartmentId);
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
-    if (!user || !isStaffRole(user.role)) throw new AppError('not_found', 'No such staff account.', 404);
-    if (user.frozenAt) throw new AppError('conflict', 'This account is frozen.', 409);
+    if (!user || !isStaffRole(user.role)) throw AppError.notFound('No such staff account.');
+    if (user.frozenAt) throw AppError.conflict('This account is frozen.');
     const inserted = await tx
       .insert(compartmentMembers)
       .values({ compartmentId, userId, grantedBy: actor.userId })
       .onConflictDoNothing()
       .returning({ userId: compartmentMembers.userId });
-    if (!inserted.length) throw new AppError('conflict', 'Already a member.', 409);
+    if (!inserted.length) throw AppError.conflict('Already a member.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,
@@ -169,7 +169,7 @@ export async function revokeMembership(
       .delete(compartmentMembers)
       .where(and(eq(compartmentMembers.compartmentId, compartmentId), eq(compartmentMembers.userId, userId)))
       .returning({ userId: compartmentMembers.userId });
-    if (!gone.length) throw new AppError('not_found', 'Not a member.', 404);
+    if (!gone.length) throw AppError.notFound('Not a member.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,

@@ -4,7 +4,7 @@ import { isStaffRole, STAFF_ROLES, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import { passkeys, users } from '../auth/auth.table';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 
 export interface StaffView {
   id: string;
@@ -57,22 +57,17 @@ export async function changeStaffRole(
   role: StaffRole,
   requestId: string | null,
 ): Promise<void> {
-  if (!(STAFF_ROLES as readonly string[]).includes(role))
-    throw new AppError('validation_failed', 'role: unknown role', 400);
+  if (!(STAFF_ROLES as readonly string[]).includes(role)) throw AppError.invalid('role: unknown role');
   await db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-    if (!target || !isStaffRole(target.role)) throw new AppError('not_found', 'No such staff account.', 404);
+    if (!target || !isStaffRole(target.role)) throw AppError.notFound('No such staff account.');
     if (target.role === 'administrator' && role !== 'administrator') {
       const [others] = await tx
         .select({ n: count() })
         .from(users)
         .where(and(eq(users.role, 'administrator'), ne(users.id, userId), isNull(users.frozenAt)));
       if ((others?.n ?? 0) === 0) {
-        throw new AppError(
-          'conflict',
-          'This is the last administrator: make someone else administrator first.',
-          409,
-        );
+        throw AppError.conflict('This is the last administrator: make someone else administrator first.');
       }
     }
     await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));

@@ -5,7 +5,7 @@ import type { Actor } from '../access/actor';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { Mailer } from '../mail/mailer';
 import type { Auth } from './auth';
 import { accounts, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
@@ -45,7 +45,7 @@ export async function revokeMySession(db: Db, actor: Actor, sessionId: string, r
       .delete(sessions)
       .where(and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)))
       .returning({ id: sessions.id });
-    if (!gone.length) throw new AppError('not_found', 'No such session.', 404);
+    if (!gone.length) throw AppError.notFound('No such session.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,
@@ -87,7 +87,7 @@ export async function removeMyPasskey(db: Db, actor: Actor, passkeyId: string, r
       .delete(passkeys)
       .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, actor.userId)))
       .returning({ id: passkeys.id });
-    if (!gone.length) throw new AppError('not_found', 'No such passkey.', 404);
+    if (!gone.length) throw AppError.notFound('No such passkey.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,
@@ -131,15 +131,11 @@ export async function burnAccount(
       outcome: 'denied',
       requestId,
     });
-    throw new AppError(
-      'forbidden',
-      'Only a security lead or an administrator can burn another account.',
-      403,
-    );
+    throw AppError.forbidden('Only a security lead or an administrator can burn another account.');
   }
   const result = await db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, targetUserId)).for('update');
-    if (!target) throw new AppError('not_found', 'No such account.', 404);
+    if (!target) throw AppError.notFound('No such account.');
     const s = await tx
       .delete(sessions)
       .where(eq(sessions.userId, targetUserId))
@@ -214,7 +210,7 @@ export async function stepUpWithPassword(
 ): Promise<{ stepUpUntil: string }> {
   // An API token has no session to mark (and is never stepped up): do not pretend, nor check the secrets.
   if (actor.sessionId.startsWith('api-token:')) {
-    throw new AppError('forbidden', 'Step up from a signed-in session, not with an API token.', 403);
+    throw AppError.forbidden('Step up from a signed-in session, not with an API token.');
   }
   const [account] = await db
     .select({ hash: accounts.password })
@@ -244,8 +240,7 @@ export async function stepUpWithPassword(
     outcome: ok ? 'succeeded' : 'failed',
     requestId,
   });
-  if (!ok)
-    throw new AppError('unauthenticated', 'Re-authentication failed. Check your password and code.', 401);
+  if (!ok) throw AppError.unauthenticated('Re-authentication failed. Check your password and code.');
   usedStepUpCodes.set(replayKey, now.getTime() + CODE_REPLAY_WINDOW_MS);
   await db.update(sessions).set({ stepUpAt: now }).where(eq(sessions.id, actor.sessionId));
   return { stepUpUntil: new Date(now.getTime() + STEP_UP_WINDOW_MS).toISOString() };

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Actor } from '../access/actor';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { apiTokens, users } from './auth.table';
 import { hashToken } from './token-hash';
 
@@ -85,7 +85,7 @@ export async function revokeApiToken(
       .set({ revokedAt: now })
       .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
       .returning({ id: apiTokens.id });
-    if (!rows.length) throw new AppError('not_found', 'No such token.', 404);
+    if (!rows.length) throw AppError.notFound('No such token.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,

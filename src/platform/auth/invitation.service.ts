@@ -5,7 +5,7 @@ import type { Actor } from '../access/actor';
 import { isStaffRole, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { Mailer } from '../mail/mailer';
 import { accounts, invitations, users } from './auth.table';
 import { passwordProblem } from './password';
@@ -79,12 +79,12 @@ export async function inviteStaff(
   requestId: string | null,
   now = new Date(),
 ): Promise<InvitationView> {
-  if (!isStaffRole(input.role)) throw new AppError('validation_failed', 'role: must be a staff role', 400);
+  if (!isStaffRole(input.role)) throw AppError.invalid('role: must be a staff role');
   const email = input.email.toLowerCase();
   const token = newLinkToken();
   const invitation = await db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
-    if (existing) throw new AppError('conflict', 'email: an account with this address already exists', 409);
+    if (existing) throw AppError.conflict('email: an account with this address already exists');
     // A new invitation replaces any pending one for the same address.
     await tx
       .update(invitations)
@@ -134,8 +134,8 @@ export async function issueReEnrolment(
   const token = newLinkToken();
   const invitation = await db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-    if (!user || !isStaffRole(user.role)) throw new AppError('not_found', 'No such staff account.', 404);
-    if (!user.frozenAt) throw new AppError('conflict', 'This account is not frozen.', 409);
+    if (!user || !isStaffRole(user.role)) throw AppError.notFound('No such staff account.');
+    if (!user.frozenAt) throw AppError.conflict('This account is not frozen.');
     await tx
       .update(invitations)
       .set({ revokedAt: now })
@@ -188,7 +188,6 @@ async function openInvitation(db: Db, token: string, now: Date) {
     throw new AppError(
       'invitation_invalid',
       'This invitation link is invalid, used or expired. Ask for a new one.',
-      410,
     );
   }
   return row;
@@ -211,7 +210,7 @@ export async function acceptInvitation(
 ): Promise<{ userId: string; email: string; reEnrolment: boolean }> {
   const preview = await openInvitation(db, input.token, now);
   const problem = passwordProblem(input.password, { email: preview.email, name: preview.name });
-  if (problem) throw new AppError('validation_failed', `password: ${problem}`, 400);
+  if (problem) throw AppError.invalid(`password: ${problem}`);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -221,7 +220,7 @@ export async function acceptInvitation(
         and(eq(invitations.id, preview.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)),
       )
       .for('update');
-    if (!row) throw new AppError('invitation_invalid', 'This invitation link was used a moment ago.', 410);
+    if (!row) throw new AppError('invitation_invalid', 'This invitation link was used a moment ago.');
     let userId = row.userId;
     if (userId) {
       await tx
@@ -234,7 +233,7 @@ export async function acceptInvitation(
         .where(and(eq(accounts.userId, userId), eq(accounts.providerId, 'credential')));
     } else {
       const [clash] = await tx.select({ id: users.id }).from(users).where(eq(users.email, row.email));
-      if (clash) throw new AppError('conflict', 'An account with this address already exists.', 409);
+      if (clash) throw AppError.conflict('An account with this address already exists.');
       userId = crypto.randomUUID();
       await tx
         .insert(users)
@@ -279,7 +278,7 @@ export async function revokeInvitation(
       .set({ revokedAt: now })
       .where(and(eq(invitations.id, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
       .returning({ id: invitations.id });
-    if (!row) throw new AppError('not_found', 'No pending invitation with this id.', 404);
+    if (!row) throw AppError.notFound('No pending invitation with this id.');
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { requireActor, requireStaff } from '../access/actor';
 import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
+import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
-import { AppError } from '../http/errors';
 import {
   burnAccount,
   listMyPasskeys,
@@ -197,7 +197,7 @@ export const securityRoutes =
       async (request, reply) => {
         const actor = await requireStaff(ctx.access, request);
         if (actor.sessionId.startsWith('api-token:')) {
-          throw new AppError('forbidden', 'An API token cannot create tokens.', 403);
+          throw AppError.forbidden('An API token cannot create tokens.');
         }
         return reply.code(201).send(await createApiToken(db, actor, request.body, request.id));
       },

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { accounts, setupTokens, users } from './auth.table';
 import { hashToken, newLinkToken } from './token-hash';
 
@@ -63,9 +63,8 @@ export async function createFirstAdministrator(
       throw new AppError(
         'setup_link_invalid',
         'This setup link is invalid, used or expired. Restart Passage for a new one.',
-        410,
       );
-    if (await hasAnyUser(tx)) throw new AppError('conflict', 'Passage already has an administrator.', 409);
+    if (await hasAnyUser(tx)) throw AppError.conflict('Passage already has an administrator.');
     const userId = crypto.randomUUID();
     await tx.insert(users).values({
       id: userId,

@@ -14,9 +14,9 @@ import { moduleRoutes } from '../../modules/registry';
 import { adminRoutes } from '../admin/admin.routes';
 import { authRoutes } from '../auth/auth.routes';
 import { securityRoutes } from '../auth/security.routes';
+import { AppError } from '../errors';
 import { mailRoutes } from '../mail/mail.routes';
 import type { AppContext } from './context';
-import { AppError } from './errors';
 import { healthRoutes } from './health.routes';
 import { webRoutes } from './web';
 

@@ -2,8 +2,8 @@ import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStaff } from '../access/actor';
+import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
-import { AppError } from '../http/errors';
 import { mailOutbox } from './mail.table';
 
 /** Roles that may read the outbox. Messages can name supporters, so it is not for every staff role. */
@@ -94,7 +94,7 @@ export const mailRoutes =
           .select()
           .from(mailOutbox)
           .where(eq(mailOutbox.id, request.params.id));
-        if (!m) throw new AppError('not_found', 'No such message.', 404);
+        if (!m) throw AppError.notFound('No such message.');
         return {
           id: m.id,
           to: m.toAddress,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import type { CommitCounts } from './gift-import.commit';
 import type { ImportLayout } from './gift-import.layouts';
 import type { DateFormat } from './gift-import.row';

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import type { Logger } from '../../../platform/log/logger';
 import { importRuns } from '../giving.table';
 
@@ -47,11 +47,7 @@ export async function holdImportCommit(tx: Db, runId: string): Promise<void> {
     .from(importRuns)
     .where(eq(importRuns.id, runId));
   if (run?.status !== 'committing')
-    throw new AppError(
-      'conflict',
-      'This import stopped being committed before it began: commit it again.',
-      409,
-    );
+    throw AppError.conflict('This import stopped being committed before it began: commit it again.');
 }
 
 /**

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import { mailOutbox } from '../../../platform/mail/mail.table';
 import { insertConsent, insertSupporter } from '../../people';
 import { currentConsent } from '../../people/people.service';

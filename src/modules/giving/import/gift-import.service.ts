@@ -17,7 +17,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { authorize, type Subject } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { MAX_AMOUNT_MINOR } from '../giving.schema';
 import { importRuns } from '../giving.table';
@@ -122,7 +122,7 @@ function sweepHeld(now = Date.now()) {
 
 function allow(caller: ImportCaller, action: string) {
   if (caller.subject && !authorize(caller.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
 }
 
 async function audit(caller: ImportCaller, db: Db, action: string, runId: string) {
@@ -189,7 +189,7 @@ function hashing(source: ImportSource, onBytes?: (bytes: number) => void) {
 }
 
 function mappingRefused(error: unknown): never {
-  if (error instanceof ImportMappingError) throw new AppError('validation_failed', error.message, 400);
+  if (error instanceof ImportMappingError) throw AppError.invalid(error.message);
   throw error;
 }
 
@@ -266,7 +266,7 @@ export async function checkImport(
 
 async function runOrThrow(db: Db, id: string): Promise<ImportRunRow> {
   const [run] = await db.select().from(importRuns).where(eq(importRuns.id, id));
-  if (!run) throw new AppError('not_found', 'No import with this id.', 404);
+  if (!run) throw AppError.notFound('No import with this id.');
   return run;
 }
 
@@ -302,15 +302,15 @@ export async function startImportCommit(
   const db = caller.db;
   const run = await runOrThrow(db, runId);
   if (run.fileSha256 !== read.sha256)
-    throw new AppError('conflict', 'This is not the file that was checked: check it again.', 409);
+    throw AppError.conflict('This is not the file that was checked: check it again.');
   if (run.status === 'committed' || run.status === 'committing')
-    throw new AppError('conflict', `This import is already ${run.status}.`, 409);
+    throw AppError.conflict(`This import is already ${run.status}.`);
   const why = refusal(read.result, options.skipBadRows);
-  if (why) throw new AppError('conflict', why, 409);
+  if (why) throw AppError.conflict(why);
   const defaultFund = read.settings.defaultFund ?? DEFAULT_IMPORT_FUND;
   const targets = await resolveImportTargets(db, read.result.rows, defaultFund);
   if (targets.problems.length && read.result.rows.some((r) => r.gift))
-    throw new AppError('conflict', `The import cannot be committed: ${targets.problems.join('; ')}.`, 409);
+    throw AppError.conflict(`The import cannot be committed: ${targets.problems.join('; ')}.`);
 
   // Only one commit of a run: the status moves from checked (or failed) to committing exactly once. Known
   // as running here before the status says so, so the sweep of abandoned commits never takes it for one.
@@ -326,7 +326,7 @@ export async function startImportCommit(
     });
   if (!claimed) {
     commitEndedHere(runId);
-    throw new AppError('conflict', 'This import is already being committed.', 409);
+    throw AppError.conflict('This import is already being committed.');
   }
   held.delete(runId);
   const report = (p: ImportProgress & { counts?: CommitCounts }) => {
@@ -405,13 +405,11 @@ export async function commitHeldImport(
   const run = await runOrThrow(caller.db, runId);
   const file = held.get(runId);
   if (file && caller.subject && file.heldBy !== caller.subject.userId)
-    throw new AppError('forbidden', 'Only the person who checked this file can import it.', 403);
+    throw AppError.forbidden('Only the person who checked this file can import it.');
   const text = options.resend?.text ?? file?.text;
   if (text === undefined)
-    throw new AppError(
-      'gone',
+    throw AppError.gone(
       'The checked file is no longer held (15 minutes passed or the server restarted): send it again.',
-      410,
     );
   const settings: ImportSettings = options.resend
     ? { ...options.resend.settings, fileName: run.fileName }

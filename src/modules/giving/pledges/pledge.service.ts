@@ -3,7 +3,7 @@ import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import { getSupporterContact } from '../../people';
 import { type GivingContext, recordSettledOfflineGift } from '../gift.service';
 import { MAX_AMOUNT_MINOR } from '../giving.schema';
@@ -39,8 +39,7 @@ export class ReadingsCsvError extends AppError {
 }
 
 function allow(gc: GivingContext, action: string): void {
-  if (!authorize(gc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(gc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
 }
 
 async function audit(gc: GivingContext, action: string, type: string, id: string): Promise<void> {
@@ -62,14 +61,14 @@ const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMo
 async function pledgeOrThrow(db: Db, id: string, lock = false): Promise<PledgeRow> {
   const q = db.select().from(sponsorPledges).where(eq(sponsorPledges.id, id));
   const [row] = lock ? await q.for('update') : await q;
-  if (!row) throw new AppError('not_found', 'No pledge with this id.', 404);
+  if (!row) throw AppError.notFound('No pledge with this id.');
   return row;
 }
 
 async function invoiceOrThrow(db: Db, id: string, lock = false): Promise<InvoiceRow> {
   const q = db.select().from(pledgeInvoices).where(eq(pledgeInvoices.id, id));
   const [row] = lock ? await q.for('update') : await q;
-  if (!row) throw new AppError('not_found', 'No invoice with this id.', 404);
+  if (!row) throw AppError.notFound('No invoice with this id.');
   return row;
 }
 
@@ -204,14 +203,14 @@ async function presentPledge(db: Db, p: PledgeRow) {
 export async function createPledge(gc: GivingContext, input: PledgeInput) {
   allow(gc, PLEDGE_ACTIONS.write);
   const sponsor = await getSupporterContact(gc.db, input.sponsorId);
-  if (!sponsor) throw new AppError('validation_failed', 'sponsorId: no supporter with this id', 400);
+  if (!sponsor) throw AppError.invalid('sponsorId: no supporter with this id');
   const [fund] = await gc.db.select({ id: funds.id }).from(funds).where(eq(funds.code, input.fund));
-  if (!fund) throw new AppError('validation_failed', `fund: no fund with the code ${input.fund}`, 400);
+  if (!fund) throw AppError.invalid(`fund: no fund with the code ${input.fund}`);
   const [campaign] = input.campaign
     ? await gc.db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.code, input.campaign))
     : [];
   if (input.campaign && !campaign)
-    throw new AppError('validation_failed', `campaign: no campaign with the code ${input.campaign}`, 400);
+    throw AppError.invalid(`campaign: no campaign with the code ${input.campaign}`);
   const perUnit = input.kind === 'per_unit';
   const [row] = await gc.db
     .insert(sponsorPledges)
@@ -304,11 +303,7 @@ function readingDayProblem(p: PledgeRow, readOn: Date, now: Date): string | null
 
 function perUnitOrThrow(p: PledgeRow) {
   if (p.kind !== 'per_unit')
-    throw new AppError(
-      'conflict',
-      'Only a per-unit pledge takes readings: a matching pledge counts gifts.',
-      409,
-    );
+    throw AppError.conflict('Only a per-unit pledge takes readings: a matching pledge counts gifts.');
 }
 
 export async function addReading(gc: GivingContext, pledgeId: string, input: ReadingInput) {
@@ -317,7 +312,7 @@ export async function addReading(gc: GivingContext, pledgeId: string, input: Rea
   perUnitOrThrow(p);
   const readOn = startOfDay(input.readOn);
   const problem = readingDayProblem(p, readOn, new Date());
-  if (problem) throw new AppError('validation_failed', `readOn: ${problem}`, 400);
+  if (problem) throw AppError.invalid(`readOn: ${problem}`);
   const [row] = await gc.db
     .insert(pledgeReadings)
     .values({
@@ -436,22 +431,14 @@ export async function issueInvoice(
   const now = new Date();
   const periodStart = await nextPeriodStart(gc.db, p);
   const periodEnd = input.periodEnd ?? (p.endsAt && p.endsAt < now ? p.endsAt : now);
-  if (periodEnd > now) throw new AppError('validation_failed', 'periodEnd: must not be in the future', 400);
+  if (periodEnd > now) throw AppError.invalid('periodEnd: must not be in the future');
   if (p.endsAt && periodEnd > p.endsAt)
-    throw new AppError(
-      'validation_failed',
-      `periodEnd: must be at most the pledge's end (${day(p.endsAt)})`,
-      400,
-    );
+    throw AppError.invalid(`periodEnd: must be at most the pledge's end (${day(p.endsAt)})`);
   if (periodEnd <= periodStart)
-    throw new AppError(
-      'validation_failed',
-      `periodEnd: must be after the period's start (${periodStart.toISOString()})`,
-      400,
-    );
+    throw AppError.invalid(`periodEnd: must be after the period's start (${periodStart.toISOString()})`);
   const amounts = await pledgeAmounts(gc.db, p, periodEnd);
   if (amounts.dueMinor <= 0)
-    throw new AppError('conflict', 'Nothing is due for this period: no invoice was issued.', 409);
+    throw AppError.conflict('Nothing is due for this period: no invoice was issued.');
   const [invoice] = await gc.db
     .insert(pledgeInvoices)
     .values({
@@ -490,13 +477,9 @@ export async function markInvoicePaid(
   allow(gc, PLEDGE_ACTIONS.write);
   const invoice = await invoiceOrThrow(gc.db, invoiceId, true);
   if (invoice.status !== 'issued')
-    throw new AppError(
-      'conflict',
-      `This invoice is ${invoice.status === 'paid' ? 'already paid' : 'void'}.`,
-      409,
-    );
+    throw AppError.conflict(`This invoice is ${invoice.status === 'paid' ? 'already paid' : 'void'}.`);
   if (input.receivedOn.getTime() > Date.now())
-    throw new AppError('validation_failed', 'receivedOn: must not be in the future', 400);
+    throw AppError.invalid('receivedOn: must not be in the future');
   const p = await pledgeOrThrow(gc.db, invoice.pledgeId);
   const gift = await recordSettledOfflineGift(gc.db, gc.mail, {
     supporterId: p.supporterId,
@@ -513,7 +496,7 @@ export async function markInvoicePaid(
     .set({ status: 'paid', giftId: gift.id })
     .where(and(eq(pledgeInvoices.id, invoice.id), eq(pledgeInvoices.status, 'issued')))
     .returning();
-  if (!paid) throw new AppError('conflict', 'This invoice is already paid.', 409);
+  if (!paid) throw AppError.conflict('This invoice is already paid.');
   await audit(gc, 'pledge_invoice.paid', 'pledge_invoice', invoice.id);
   return presentInvoice(paid);
 }
@@ -523,12 +506,10 @@ export async function voidInvoice(gc: GivingContext, invoiceId: string) {
   allow(gc, PLEDGE_ACTIONS.write);
   const invoice = await invoiceOrThrow(gc.db, invoiceId, true);
   if (invoice.status !== 'issued')
-    throw new AppError(
-      'conflict',
+    throw AppError.conflict(
       invoice.status === 'paid'
         ? 'A paid invoice cannot be voided: refund its gift instead.'
         : 'This invoice is already void.',
-      409,
     );
   const [voided] = await gc.db
     .update(pledgeInvoices)

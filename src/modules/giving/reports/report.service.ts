@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import type { GivingContext } from '../gift.service';
 import { GIVING_REPORT_ACTIONS } from '../giving.policy';
 import type { ReportGroup } from './report.schema';
@@ -33,8 +33,7 @@ function minor(text: string | null | undefined): number {
 }
 
 function allow(gc: GivingContext, action: string): void {
-  if (!authorize(gc.subject, action).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+  if (!authorize(gc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
 }
 
 /** Donor lists carry names: who read which list, and when, goes to the audit log (never its contents). */

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../pdf-fonts';
 import { type ReceiptIssuer, receiptIssuer } from '../receipt-issuer';
 import { buildStatement, codeAmount, type Statement, statementAcknowledgment } from './statement.service';
@@ -109,6 +109,6 @@ export async function statementPdfFor(
   year: number,
 ): Promise<{ fileName: string; pdf: Buffer }> {
   const statement = await buildStatement(db, supporterId, year);
-  if (!statement) throw new AppError('not_found', `No gifts in ${year} to state.`, 404);
+  if (!statement) throw AppError.notFound(`No gifts in ${year} to state.`);
   return { fileName: `giving-statement-${year}.pdf`, pdf: await statementPdf(statement) };
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { requireActor, requireStaff } from '../../../platform/access/actor';
 import { authorize, subjectOf } from '../../../platform/access/policy';
 import { SUPPORTER_ROLE } from '../../../platform/access/roles';
+import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
-import { AppError } from '../../../platform/http/errors';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { Id } from '../giving.schema';
 import { portalDonor } from '../portal.service';
@@ -70,7 +70,7 @@ export const statementRoutes =
         const { year } = request.params;
         // A statement goes once: sent before the year is over, it would miss the year's last gifts.
         if (year >= new Date().getUTCFullYear())
-          throw new AppError('validation_failed', 'year: statements go out once the year has ended', 400);
+          throw AppError.invalid('year: statements go out once the year has ended');
         await db.transaction((tx) => auditStatementSend({ db: tx, ...who }, year));
         if (ctx.jobs) {
           const jobId = await ctx.jobs.send(STATEMENTS_JOB, { year });
@@ -95,7 +95,7 @@ export const statementRoutes =
       async (request, reply) => {
         const who = await staff(request);
         if (!authorize(who.subject, GIVING_ACTIONS.read).allowed)
-          throw new AppError('forbidden', 'You do not have access to this.', 403);
+          throw AppError.forbidden('You do not have access to this.');
         return pdf(reply, await statementPdfFor(db, request.params.id, request.params.year));
       },
     );
@@ -113,14 +113,10 @@ export const statementRoutes =
       async (request, reply) => {
         const actor = await requireActor(ctx.access, request);
         if (actor.role !== SUPPORTER_ROLE)
-          throw new AppError(
-            'forbidden',
-            'The donor portal is for supporters signed in with their email link.',
-            403,
-          );
+          throw AppError.forbidden('The donor portal is for supporters signed in with their email link.');
         const file = await db.transaction(async (tx) => {
           const donor = await portalDonor(tx, actor);
-          if (!donor) throw new AppError('not_found', `No gifts in ${request.params.year} to state.`, 404);
+          if (!donor) throw AppError.notFound(`No gifts in ${request.params.year} to state.`);
           return statementPdfFor(tx, donor.supporterId, request.params.year);
         });
         return pdf(reply, file);

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import type { Db } from '../../../platform/db/client';
-import { AppError } from '../../../platform/http/errors';
+import { AppError } from '../../../platform/errors';
 import type { Mailer } from '../../../platform/mail/mailer';
 import { toDecimalString } from '../../../platform/money/money';
 import type { GivingContext } from '../gift.service';
@@ -210,7 +210,7 @@ export async function statementProgress(
   year: number,
 ): Promise<{ year: number; donors: number; withoutEmail: number; sent: number; missing: number }> {
   if (!authorize(gc.subject, GIVING_ACTIONS.read).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
   const [row] = rowsOf<{ donors: number; without_email: number; sent: number }>(
     await gc.db.execute(sql`
       with d as (${donorsOfYear(year)})
@@ -289,7 +289,7 @@ export async function sendYearEndStatements(
 /** Audits a staff request to send the year's statements (who asked, for which year). */
 export async function auditStatementSend(gc: GivingContext, year: number): Promise<void> {
   if (!authorize(gc.subject, GIVING_REPORT_ACTIONS.sendStatements).allowed)
-    throw new AppError('forbidden', 'You do not have access to this.', 403);
+    throw AppError.forbidden('You do not have access to this.');
   await appendAudit(gc.db, {
     actorId: gc.subject.userId,
     actorRole: gc.subject.role,
