@@ -2,16 +2,17 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
-import type { ImportCommandOptions } from './modules/giving/import/gift-import.cli';
+import { modules } from './modules/registry';
 import { verifyAuditChain } from './platform/audit/audit.service';
 import { type Config, ConfigError, loadConfig } from './platform/config/config';
 import { CryptoError } from './platform/crypto/crypto.errors';
 import { kekFingerprint, type LoadedKek, loadKek, readKekFile, writeNewKekFile } from './platform/crypto/kek';
 import { KeyRing, rotateKek } from './platform/crypto/key-ring';
-import { openDatabase } from './platform/db/client';
+import { type DatabaseHandle, openDatabase } from './platform/db/client';
 import { migrationStatus, runMigrations } from './platform/db/migrate';
-import { seeders } from './platform/seed/registry';
-import { SCALES, type Scale } from './platform/seed/seed';
+import type { CliKit } from './platform/module';
+import { SCALES, type Scale, type Seeder } from './platform/seed/seed';
+import { staffSeeder } from './platform/seed/staff.seeder';
 
 // An optional .env in the working folder; real environment variables win.
 if (fs.existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
@@ -29,6 +30,26 @@ function config(): Config {
     throw error;
   }
 }
+
+/** Opens the configured database, refuses an unmigrated one, runs the work and closes the database. */
+async function withMigratedDatabase<T>(
+  work: (database: DatabaseHandle, config: Config) => Promise<T>,
+): Promise<T> {
+  const c = config();
+  const db = await openDatabase(c.database);
+  try {
+    if (!(await migrationStatus(db)).current)
+      fail('the database is not migrated: run `passage migrate` first');
+    return await work(db, c);
+  } finally {
+    await db.close();
+  }
+}
+
+const cliKit: CliKit = { config, fail, withMigratedDatabase };
+
+/** Demo data of the platform and of every module, in dependency order. */
+const seeders: Seeder[] = [staffSeeder, ...modules.flatMap((m) => (m.seeder ? [m.seeder] : []))];
 
 const program = new Command()
   .name('passage')
@@ -298,88 +319,8 @@ keys
     }
   });
 
-const giving = program.command('giving').description('Gifts, funds and campaigns');
-
-giving
-  .command('check')
-  .description(
-    'Check the ledger: fund balances equal their entries, receipts point to settled gifts, no gift settled twice; exit 1 if not',
-  )
-  .action(async () => {
-    const c = config();
-    const db = await openDatabase(c.database);
-    try {
-      if (!(await migrationStatus(db)).current)
-        fail('the database is not migrated: run `passage migrate` first');
-      const { checkLedger } = await import('./modules/giving');
-      const result = await checkLedger(db.db);
-      for (const problem of result.problems) process.stdout.write(`FAIL  ${problem}\n`);
-      const { gifts, entries, receipts } = result.counts;
-      process.stdout.write(
-        result.ok
-          ? `ok: ${gifts} gifts, ${entries} ledger entries, ${receipts} receipts; the ledger balances\n`
-          : `BROKEN: ${result.problems.length} problem(s)\n`,
-      );
-      if (!result.ok) process.exitCode = 1;
-    } finally {
-      await db.close();
-    }
-  });
-
-giving
-  .command('statements')
-  .description(
-    "Send the year's giving statement to every donor with an email who has not had it (once each); exit 1 when refused",
-  )
-  .requiredOption('--year <year>', 'the calendar year, once it has ended', (value) => {
-    if (!/^\d{4}$/.test(value)) throw new InvalidArgumentError('expected a year such as 2026');
-    return Number(value);
-  })
-  .option('--dry-run', 'count who would get one and send nothing')
-  .action(async (options: { year: number; dryRun?: boolean }) => {
-    const c = config();
-    const db = await openDatabase(c.database);
-    try {
-      if (!(await migrationStatus(db)).current)
-        fail('the database is not migrated: run `passage migrate` first');
-      const { runStatementsCommand } = await import('./modules/giving/statements/statement.cli');
-      process.exitCode = await runStatementsCommand(db, c, options);
-    } finally {
-      await db.close();
-    }
-  });
-
-program
-  .command('import')
-  .description(
-    'Import contacts and gifts from a CiviCRM contribution or Salesforce NPSP Data Import CSV: a dry run reporting every bad row, then one all-or-nothing commit; exit 1 when refused',
-  )
-  .argument('<file>', 'the CSV file')
-  .addOption(new Option('--layout <layout>', 'skip detection').choices(['civicrm', 'npsp']))
-  .option('--dry-run', 'check the file and write nothing')
-  .option('--skip-bad-rows', 'commit the good rows even when some are bad')
-  .option('--json', 'print the report (and the result) as one JSON document')
-  .addOption(new Option('--default-currency <code>', 'for rows without a currency (default USD)'))
-  .addOption(
-    new Option('--date-format <format>', 'how slashed dates are ordered').choices([
-      'MM/DD/YYYY',
-      'DD/MM/YYYY',
-    ]),
-  )
-  .option('--fund <code>', 'fund for gifts naming no fund Passage has (default most-needed)')
-  .option('--contacts-only', 'import the contacts of the rows, no gifts')
-  .action(async (file: string, options: ImportCommandOptions) => {
-    const c = config();
-    const db = await openDatabase(c.database);
-    try {
-      if (!(await migrationStatus(db)).current)
-        fail('the database is not migrated: run `passage migrate` first');
-      const { runImportCommand } = await import('./modules/giving/import/gift-import.cli');
-      process.exitCode = await runImportCommand(db.db, file, options);
-    } finally {
-      await db.close();
-    }
-  });
+// Each module adds its own commands (src/modules/<name>/<name>.cli.ts).
+for (const module of modules) module.commands?.(program, cliKit);
 
 const audit = program.command('audit').description('The hash-chained audit log');
 
@@ -397,12 +338,8 @@ audit
       parseAnchor,
     ),
   )
-  .action(async (options: { anchor?: { seq: number; hash: string } }) => {
-    const c = config();
-    const db = await openDatabase(c.database);
-    try {
-      if (!(await migrationStatus(db)).current)
-        fail('the database is not migrated: run `passage migrate` first');
+  .action((options: { anchor?: { seq: number; hash: string } }) =>
+    withMigratedDatabase(async (db) => {
       const result = await verifyAuditChain(db.db, options.anchor ? { anchor: options.anchor } : {});
       if (result.ok) {
         process.stdout.write(`ok: ${result.checked} entries, chain intact\n`);
@@ -412,10 +349,8 @@ audit
         process.stdout.write(`BROKEN at entry #${result.firstBroken?.seq}: ${result.firstBroken?.reason}\n`);
         process.exitCode = 1;
       }
-    } finally {
-      await db.close();
-    }
-  });
+    }),
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? (error.message.split('\n')[0] ?? 'failed') : String(error));

@@ -112,7 +112,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
       for (const module of modules) for (const job of module.jobs?.(ctx) ?? []) jobs.register(job);
       await jobs.start();
     }
-    const app = await buildApp(ctx, { web: options.web ?? true });
+    const app = await buildApp(ctx, { modules, web: options.web ?? true });
     let closed = false;
     return {
       app,

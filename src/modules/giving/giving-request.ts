@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { requireStaff } from '../../platform/access/actor';
 import { subjectOf } from '../../platform/access/policy';
+import { requireStaff } from '../../platform/auth/actor';
 import type { AppContext } from '../../platform/http/context';
 import type { GivingContext } from './gift.service';
 

@@ -1,8 +1,9 @@
+import type { PassageModule } from '../../platform/module';
 import { onSupportersMerged, registerTimelineSource } from '../people';
-import type { PassageModule } from '../registry';
 import { donateRoutes } from './donate.routes';
 import { sendDonorUpdates } from './donor-updates';
 import { checkLedger, moveGiftsToSurvivor } from './gift.service';
+import { registerGivingCommands } from './giving.cli';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
@@ -104,6 +105,7 @@ export const givingModule: PassageModule = {
     },
   ],
   seeder: givingSeeder,
+  commands: registerGivingCommands,
   // The donate page is its own small entry (no Mantine, no router): light on a phone.
   pages: [
     { path: '/give', html: 'donate.html' },

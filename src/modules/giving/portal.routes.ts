@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Actor, requireActor } from '../../platform/access/actor';
 import { SUPPORTER_ROLE } from '../../platform/access/roles';
+import { type Actor, requireActor } from '../../platform/auth/actor';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Actor } from '../../platform/access/actor';
 import { appendAudit } from '../../platform/audit/audit.service';
+import type { Actor } from '../../platform/auth/actor';
 import { users } from '../../platform/auth/auth.table';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requireStaff } from '../../platform/access/actor';
 import { authorize, subjectOf } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
+import { requireStaff } from '../../platform/auth/actor';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';

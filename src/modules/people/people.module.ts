@@ -1,4 +1,4 @@
-import type { PassageModule } from '../registry';
+import type { PassageModule } from '../../platform/module';
 import { peopleRoutes } from './people.routes';
 import { peopleSeeder } from './people.seeder';
 

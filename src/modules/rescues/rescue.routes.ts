@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../../platform/access/actor';
 import { loadSubject } from '../../platform/access/compartment.service';
+import { requireStaff } from '../../platform/auth/actor';
 import type { AppContext } from '../../platform/http/context';
 import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
 import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';

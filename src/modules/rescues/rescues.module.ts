@@ -1,4 +1,4 @@
-import type { PassageModule } from '../registry';
+import type { PassageModule } from '../../platform/module';
 import { rescueRoutes } from './rescue.routes';
 import { shredDueCases } from './rescue-case.service';
 import { rescuesSeeder } from './rescues.seeder';

@@ -3,9 +3,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../audit/audit.table';
+import type { StaffActor } from '../auth/actor';
 import { users } from '../auth/auth.table';
 import type { Db } from '../db/client';
-import type { StaffActor } from './actor';
 import {
   bindSubject,
   createCompartment,

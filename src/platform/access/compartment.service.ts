@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit.service';
+import type { Actor, StaffActor } from '../auth/actor';
 import { users } from '../auth/auth.table';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
-import type { Actor, StaffActor } from './actor';
 import { compartmentMembers, compartments } from './compartment.table';
 import { type Subject, subjectOf } from './policy';
 import { isStaffRole } from './roles';

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../access/actor';
 import {
   COMPARTMENT_KEEPERS,
   createCompartment,
@@ -13,6 +12,7 @@ import { STAFF_ROLES } from '../access/roles';
 import { AUDIT_OUTCOMES } from '../audit/audit.schema';
 import { searchAudit } from '../audit/audit.service';
 import { burnAccount } from '../auth/account-security.service';
+import { requireStaff } from '../auth/actor';
 import { ErrorSchema } from '../auth/auth.routes';
 import { inviteStaff, issueReEnrolment, listInvitations, revokeInvitation } from '../auth/invitation.service';
 import type { AppContext } from '../http/context';

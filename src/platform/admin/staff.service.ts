@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
-import type { StaffActor } from '../access/actor';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
+import type { StaffActor } from '../auth/actor';
 import { passkeys, users } from '../auth/auth.table';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';

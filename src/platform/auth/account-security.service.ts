@@ -1,12 +1,12 @@
 import { createOTP } from '@better-auth/utils/otp';
 import { symmetricDecrypt, verifyPassword } from 'better-auth/crypto';
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Actor } from '../access/actor';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import type { Mailer } from '../mail/mailer';
+import type { Actor } from './actor';
 import type { Auth } from './auth';
 import { accounts, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
 

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import type { Actor } from '../access/actor';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
+import type { Actor } from './actor';
 import { apiTokens, users } from './auth.table';
 import { hashToken } from './token-hash';
 

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { resolveActor } from '../access/actor';
 import { isStaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../http/context';
+import { resolveActor } from './actor';
 import { GENERIC_SIGN_IN_FAILURE } from './auth';
 import { fetchHeaders, outboundCookie } from './bridge';
 import { acceptInvitation, lookupInvitation } from './invitation.service';

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import type { Actor } from '../access/actor';
 import { isStaffRole, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import type { Mailer } from '../mail/mailer';
+import type { Actor } from './actor';
 import { accounts, invitations, users } from './auth.table';
 import { passwordProblem } from './password';
 import { hashToken, newLinkToken } from './token-hash';

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor, requireStaff } from '../access/actor';
 import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { AppError } from '../errors';
@@ -13,6 +12,7 @@ import {
   revokeMySession,
   stepUpWithPassword,
 } from './account-security.service';
+import { requireActor, requireStaff } from './actor';
 import { API_TOKEN_MAX_DAYS, createApiToken, listApiTokens, revokeApiToken } from './api-token.service';
 import { ErrorSchema } from './auth.routes';
 

@@ -4,11 +4,11 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import { schema } from './schema';
-
-export type Schema = typeof schema;
-/** The one database type services take: a connection or a transaction, on either engine. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/**
+ * The one database type services take: a connection or a transaction, on either engine. Queries name their
+ * tables (the modules' `*.table.ts`); no relational schema is registered, so the platform knows no module.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 
 export type DatabaseTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 
@@ -83,7 +83,7 @@ export async function openDatabase(
       await unlock();
       throw error;
     }
-    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    const db = drizzlePglite(client) as unknown as Db;
     return {
       kind: 'pglite',
       db,
@@ -105,7 +105,7 @@ export async function openDatabase(
   const pool = new pg.Pool({ connectionString: target.url, max: 20, application_name: 'passage' });
   // A pool error (server restart, network) must not crash the process; queries report their own errors.
   pool.on('error', () => {});
-  const db = drizzlePostgres(pool, { schema }) as unknown as Db;
+  const db = drizzlePostgres(pool) as unknown as Db;
   return {
     kind: 'postgres',
     db,

@@ -10,12 +10,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { moduleRoutes } from '../../modules/registry';
 import { adminRoutes } from '../admin/admin.routes';
 import { authRoutes } from '../auth/auth.routes';
 import { securityRoutes } from '../auth/security.routes';
 import { AppError } from '../errors';
 import { mailRoutes } from '../mail/mail.routes';
+import type { PassageModule } from '../module';
 import type { AppContext } from './context';
 import { healthRoutes } from './health.routes';
 import { webRoutes } from './web';
@@ -48,6 +48,8 @@ export function loggableError(error: unknown): {
 }
 
 export interface BuildAppOptions {
+  /** The capability modules whose routes (and standalone pages) to mount, from the composition root. */
+  modules?: readonly PassageModule[];
   /** Serve the React shell (built assets, or Vite in development). Off for API-only tests. */
   web?: boolean;
 }
@@ -179,10 +181,17 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(securityRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(mailRoutes(ctx));
-  for (const plugin of moduleRoutes(ctx)) await app.register(plugin);
+  const modules = options.modules ?? [];
+  for (const module of modules) await app.register(module.routes(ctx));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  if (options.web) await app.register(webRoutes(ctx));
+  if (options.web)
+    await app.register(
+      webRoutes(
+        ctx,
+        modules.flatMap((m) => m.pages ?? []),
+      ),
+    );
   return app;
 }

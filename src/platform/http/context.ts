@@ -1,4 +1,4 @@
-import type { ActorResolver } from '../access/actor';
+import type { ActorResolver } from '../auth/actor';
 import type { Auth } from '../auth/auth';
 import type { SignInThrottle } from '../auth/throttle';
 import type { Config } from '../config/config';

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { standalonePages } from '../../modules/registry';
 import { PROJECT_ROOT } from '../config/paths';
+import type { StandalonePage } from '../module';
 import type { AppContext } from './context';
 
 const ROOT = PROJECT_ROOT;
@@ -39,7 +39,7 @@ function isPageRequest(request: FastifyRequest): boolean {
  * Every page path answers with index.html and the router in the browser takes over.
  */
 export const webRoutes =
-  (ctx: AppContext): FastifyPluginAsync =>
+  (ctx: AppContext, standalonePages: readonly StandalonePage[] = []): FastifyPluginAsync =>
   async (app) => {
     if (ctx.config.PASSAGE_WEB_DEV) {
       const { createServer } = await import('vite');
@@ -53,7 +53,7 @@ export const webRoutes =
         vite.middlewares(req, res, next);
       });
       app.addHook('onClose', async () => vite.close());
-      for (const page of standalonePages())
+      for (const page of standalonePages)
         app.get(page.path, { schema: { hide: true } }, async (request, reply) => {
           const template = fs.readFileSync(path.join(ROOT, page.html), 'utf8');
           const html = await vite.transformIndexHtml(request.url, template);
@@ -85,7 +85,7 @@ export const webRoutes =
       },
     });
     // Module pages outside the shell (the donate page): their own entries, the same nonce treatment.
-    for (const page of standalonePages()) {
+    for (const page of standalonePages) {
       const file = path.join(WEB_DIST, page.html);
       if (!fs.existsSync(file)) {
         ctx.logger.warn({ page: page.path }, `web assets missing ${page.html}: run \`npm run build:web\``);

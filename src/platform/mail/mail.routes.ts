@@ -1,7 +1,7 @@
 import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../access/actor';
+import { requireStaff } from '../auth/actor';
 import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
 import { mailOutbox } from './mail.table';

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../../../platform/access/actor';
 import { subjectOf } from '../../../platform/access/policy';
+import { requireStaff } from '../../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { sendImportRunsCsv } from '../giving-export';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor, requireStaff } from '../../../platform/access/actor';
 import { authorize, subjectOf } from '../../../platform/access/policy';
 import { SUPPORTER_ROLE } from '../../../platform/access/roles';
+import { requireActor, requireStaff } from '../../../platform/auth/actor';
 import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
 import { GIVING_ACTIONS } from '../giving.policy';

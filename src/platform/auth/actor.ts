@@ -1,12 +1,12 @@
 import { count, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { accountForApiToken } from '../auth/api-token.service';
-import type { Auth } from '../auth/auth';
-import { passkeys, sessions } from '../auth/auth.table';
-import { fetchHeaders } from '../auth/bridge';
+import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from '../access/roles';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
-import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from './roles';
+import { accountForApiToken } from './api-token.service';
+import type { Auth } from './auth';
+import { passkeys, sessions } from './auth.table';
+import { fetchHeaders } from './bridge';
 
 export interface Actor {
   userId: string;
