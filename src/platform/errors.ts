@@ -48,7 +48,7 @@ export class AppError extends Error {
 
   /** 400: the input is wrong; the message names the field and what it expects. */
   static invalid(message: string): AppError {
-    return AppError.invalid(message);
+    return new AppError('validation_failed', message);
   }
   static unauthenticated(message: string): AppError {
     return new AppError('unauthenticated', message);
@@ -73,6 +73,6 @@ export class AppError extends Error {
   }
   /** 502: a service Passage depends on (a payment processor) failed; nothing was changed here. */
   static upstream(message: string): AppError {
-    return new AppError('internal', message);
+    return new AppError('internal', message, 502);
   }
 }

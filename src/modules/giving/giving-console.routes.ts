@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffWork } from '../../platform/http/request-work';
 import { listAllocations, listBatches } from './giving-console.service';
 import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './giving-export';
-import { staffGivingWork } from './giving-request';
 
 const tags = ['giving'];
 // `format=csv`: the whole list (up to EXPORT_LIMIT) as a CSV file, whatever the screen's limit.
@@ -17,7 +17,7 @@ const limitQuery = z.object({
 export const givingConsoleRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const run = staffGivingWork(ctx);
+    const run = staffWork(ctx);
 
     app.get(
       '/api/giving/batches',

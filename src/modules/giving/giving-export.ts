@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, subjectOf } from '../../platform/access/policy';
+import { authorize } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
-import { requireStaff } from '../../platform/auth/actor';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffCaller, staffCsv } from '../../platform/http/request-work';
 import { type CurrencyCode, toDecimalString } from '../../platform/money/money';
 import { type GivingContext, listGifts } from './gift.service';
 import { GIVING_ACTIONS } from './giving.policy';
@@ -41,9 +41,8 @@ const decimal = (amountMinor: number | null | undefined, currency: string) =>
 
 /** The caller's giving context on a transaction, once their session is known. */
 async function exporter(ctx: AppContext, request: FastifyRequest) {
-  const actor = await requireStaff(ctx.access, request);
-  const subject = subjectOf(actor, []);
-  return (db: Db): GivingContext => ({ db, subject, requestId: request.id, mail: ctx.mail });
+  const caller = await staffCaller(ctx)(request);
+  return (db: Db): GivingContext => ({ ...caller, db });
 }
 
 /**
@@ -98,35 +97,29 @@ export const GIFT_COLUMNS: CsvColumn<DescribedGift>[] = [
  * while the file is written (each page in its own short transaction, so a long export never holds one
  * open), not capped at the screen's 200.
  */
-export async function answerGiftsCsv(
+export function answerGiftsCsv(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   filters: { supporterId?: string | undefined; status?: string | undefined },
 ) {
-  const as = await exporter(ctx, request);
-  const db = ctx.database.db;
-  await db.transaction((tx) =>
-    auditDonorExport(
-      as(tx),
-      GIVING_ACTIONS.read,
-      listCode('gifts', { status: filters.status, supporter: filters.supporterId }),
-    ),
-  );
   const where = {
     ...(filters.supporterId ? { supporterId: filters.supporterId } : {}),
     ...(filters.status ? { status: filters.status } : {}),
   };
-  const rows = inPages<DescribedGift>(
-    async (after) =>
-      (
-        await db.transaction((tx) =>
-          listGifts(as(tx), { ...where, limit: EXPORT_PAGE, ...(after ? { afterId: after.id } : {}) }),
-        )
-      ).gifts,
-    EXPORT_PAGE,
-  );
-  return sendCsv(reply, csvFileName('gifts'), rows, GIFT_COLUMNS);
+  return staffCsv(ctx)<DescribedGift>(request, reply, {
+    name: 'gifts',
+    columns: GIFT_COLUMNS,
+    audit: (gc) =>
+      auditDonorExport(
+        gc,
+        GIVING_ACTIONS.read,
+        listCode('gifts', { status: filters.status, supporter: filters.supporterId }),
+      ),
+    page: async (gc, after) =>
+      (await listGifts(gc, { ...where, limit: EXPORT_PAGE, ...(after ? { afterId: after.id } : {}) })).gifts,
+    pageSize: EXPORT_PAGE,
+  });
 }
 
 /** `GET /api/giving/batches/:id?format=csv`: one batch's gifts (audited: they name donors). */

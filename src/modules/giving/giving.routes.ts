@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../platform/errors';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffWork } from '../../platform/http/request-work';
 import {
   addBatchGift,
   allocateUnits,
@@ -38,7 +39,6 @@ import {
   RefundInput,
 } from './giving.schema';
 import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './giving-export';
-import { staffGivingWork } from './giving-request';
 import { providerOrRefuse, SignatureError } from './payment-provider';
 
 const tags = ['giving'];
@@ -50,7 +50,7 @@ export const givingRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const db = ctx.database.db;
-    const run = staffGivingWork(ctx);
+    const run = staffWork(ctx);
 
     // ── public ──
     app.post(

@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { subjectOf } from '../../platform/access/policy';
-import { requireStaff } from '../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffWork } from '../../platform/http/request-work';
 import { Id, RECURRING_STATUSES } from './giving.schema';
 import { answerRecurringCsv } from './giving-export';
 import { providersFor } from './payment-provider';
@@ -25,17 +24,10 @@ const idParams = z.object({ id: Id });
 export const recurringRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
-    const run = async <T>(
-      request: FastifyRequest,
-      work: (rc: StaffRecurringContext) => Promise<T>,
-    ): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) =>
-        work({ db: tx, subject, requestId: request.id, providers: providersFor(ctx) }),
-      );
-    };
+    const staff = staffWork(ctx);
+    /** Staff work (the platform's pipeline) with the payment providers a pause or cancel tells. */
+    const run = <T>(request: FastifyRequest, work: (rc: StaffRecurringContext) => Promise<T>): Promise<T> =>
+      staff(request, (w) => work({ ...w, providers: providersFor(ctx) }));
 
     app.get(
       '/api/giving/recurring',

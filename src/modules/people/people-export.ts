@@ -1,11 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, subjectOf } from '../../platform/access/policy';
+import { authorize } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
-import { requireStaff } from '../../platform/auth/actor';
-import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
-import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';
+import type { CsvColumn } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffCsv } from '../../platform/http/request-work';
 import { PEOPLE_ACTIONS } from './people.policy';
 import type { SearchQuery } from './people.schema';
 import { type PeopleContext, type presentSupporter, searchSupporters } from './people.service';
@@ -54,23 +53,19 @@ async function auditSupporterExport(pc: PeopleContext, query: SearchQuery): Prom
   });
 }
 
-export async function answerSupportersCsv(
+/** Every match, not the screen's 200: read 500 at a time, each page in its own short transaction. */
+export function answerSupportersCsv(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   query: SearchQuery,
 ) {
-  const actor = await requireStaff(ctx.access, request);
-  const subject = subjectOf(actor, []);
-  const as = (db: Db): PeopleContext => ({ db, subject, requestId: request.id });
-  const db = ctx.database.db;
-  await db.transaction((tx) => auditSupporterExport(as(tx), query));
-  // Every match, not the screen's 200: read 500 at a time, each page in its own short transaction.
-  const rows = inPages<SupporterLine>(
-    async (after) =>
-      (await db.transaction((tx) => searchSupporters(as(tx), { ...query, limit: PAGE, afterId: after?.id })))
-        .supporters,
-    PAGE,
-  );
-  return sendCsv(reply, csvFileName('supporters'), rows, SUPPORTER_COLUMNS);
+  return staffCsv(ctx)<SupporterLine>(request, reply, {
+    name: 'supporters',
+    columns: SUPPORTER_COLUMNS,
+    audit: (pc) => auditSupporterExport(pc, query),
+    page: async (pc, after) =>
+      (await searchSupporters(pc, { ...query, limit: PAGE, afterId: after?.id })).supporters,
+    pageSize: PAGE,
+  });
 }

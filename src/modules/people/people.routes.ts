@@ -1,10 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { subjectOf } from '../../platform/access/policy';
-import { requireStaff } from '../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { staffWork } from '../../platform/http/request-work';
 import {
   ConsentInput,
   MergeInput,
@@ -23,7 +21,6 @@ import {
   findDuplicates,
   getSupporter,
   mergeSupporters,
-  type PeopleContext,
   recordConsent,
   removeTag,
   searchSupporters,
@@ -38,13 +35,8 @@ const idParams = z.object({ id: SupporterId });
 export const peopleRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
     /** Staff with a second factor; the service decides by role; one transaction per request. */
-    const run = async <T>(request: FastifyRequest, work: (pc: PeopleContext) => Promise<T>): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = subjectOf(actor, []);
-      return db.transaction((tx) => work({ db: tx, subject, requestId: request.id }));
-    };
+    const run = staffWork(ctx);
 
     app.get(
       '/api/people',

@@ -1,26 +1,20 @@
 import { eq, sql } from 'drizzle-orm';
-import { bindSubject } from '../../platform/access/compartment.service';
-import { actionDefinition, authorize, type Resource, type Subject } from '../../platform/access/policy';
+import { actionDefinition, authorize, type Resource } from '../../platform/access/policy';
 import type { AuditEntryInput } from '../../platform/audit/audit.schema';
 import { appendAudit } from '../../platform/audit/audit.service';
-import type { KeyRing } from '../../platform/crypto/key-ring';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
-import type { Mailer } from '../../platform/mail/mailer';
+import { runScoped, type ScopedWork } from '../../platform/http/request-work';
 import { rescueCases } from './rescue.table';
 
-/** What every rescue command needs: the database (or a transaction), keys, mail, the caller. */
-export interface RescueContext {
-  /** The request's transaction, bound to the caller's compartments for row-level security. */
-  db: Db;
-  /** Denials to write after the request's transaction has rolled back (see `runScoped`). */
-  denials: AuditEntryInput[];
-  keys: KeyRing;
-  mail: Mailer;
-  subject: Subject;
-  requestId: string | null;
-  now?: Date;
-}
+/**
+ * What every rescue command needs: the request's transaction bound to the caller's compartments, keys, mail,
+ * the caller, and the denials to audit after a rollback (the platform's scoped work).
+ */
+export type RescueContext = ScopedWork;
+
+/** Rescue work runs scoped (src/platform/http/request-work.ts); jobs and tests call it directly too. */
+export { runScoped };
 
 export type CaseRow = typeof rescueCases.$inferSelect;
 
@@ -89,28 +83,6 @@ export async function caseForAction(rc: RescueContext, code: string, action: str
   }
   await guard(rc, action, caseResource(row));
   return row;
-}
-
-/**
- * Runs one request's rescue work in a transaction bound to the caller's compartments, so row-level security
- * (on a PostgreSQL server, for an application role without BYPASSRLS) checks every row the services touch.
- * All or nothing: a refused or failed command changes nothing, and its denials are audited afterwards.
- */
-export async function runScoped<T>(
-  root: Db,
-  base: Omit<RescueContext, 'db' | 'denials'>,
-  work: (rc: RescueContext) => Promise<T>,
-): Promise<T> {
-  const denials: AuditEntryInput[] = [];
-  try {
-    return await root.transaction(async (tx) => {
-      await bindSubject(tx, base.subject);
-      return work({ ...base, db: tx, denials });
-    });
-  } catch (error) {
-    for (const entry of denials) await appendAudit(root, entry);
-    throw error;
-  }
 }
 
 /** Jobs act for the system: every compartment, for this transaction only. */

@@ -574,7 +574,7 @@ export async function handOverCase(rc: RescueContext, code: string) {
   const now = rc.now ?? new Date();
   return rc.db.transaction(async (tx) => {
     const [current] = await tx.select().from(rescueCases).where(eq(rescueCases.id, row.id)).for('update');
-    if (!current || current.status !== 'arrived') {
+    if (current?.status !== 'arrived') {
       throw AppError.conflict(`Only an arrived case can be handed over (this one is ${current?.status}).`);
     }
     const people = await tx

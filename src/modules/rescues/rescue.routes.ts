@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { loadSubject } from '../../platform/access/compartment.service';
-import { requireStaff } from '../../platform/auth/actor';
 import type { AppContext } from '../../platform/http/context';
+import { scopedWork } from '../../platform/http/request-work';
 import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
 import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';
 import {
@@ -23,7 +21,6 @@ import {
   RouteTemplateLeg,
   TravellerInput,
 } from './rescue.schema';
-import { type RescueContext, runScoped } from './rescue-access';
 import {
   addTraveller,
   changeCaseStatus,
@@ -63,16 +60,8 @@ const tags = ['rescues'];
 export const rescueRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = ctx.database.db;
     /** Every rescue route: a staff caller with a second factor, their compartments, one bound transaction. */
-    const scoped = async <T>(
-      request: FastifyRequest,
-      work: (rc: RescueContext) => Promise<T>,
-    ): Promise<T> => {
-      const actor = await requireStaff(ctx.access, request);
-      const subject = await loadSubject(db, actor);
-      return runScoped(db, { keys: ctx.keys, mail: ctx.mail, subject, requestId: request.id }, work);
-    };
+    const scoped = scopedWork(ctx);
 
     app.get(
       '/api/rescues',

@@ -107,7 +107,7 @@ async function assertPartner(db: Db, compartmentId: string, userId: string) {
       and(eq(compartmentMembers.userId, users.id), eq(compartmentMembers.compartmentId, compartmentId)),
     )
     .where(eq(users.id, userId));
-  if (!row || row.role !== 'field_partner' || row.frozenAt) {
+  if (row?.role !== 'field_partner' || row.frozenAt) {
     throw AppError.invalid('fieldPartnerId: not an active field partner');
   }
   if (!row.member) {

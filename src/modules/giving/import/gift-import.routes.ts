@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { subjectOf } from '../../../platform/access/policy';
-import { requireStaff } from '../../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
+import { staffCaller } from '../../../platform/http/request-work';
 import { sendImportRunsCsv } from '../giving-export';
 import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
 import { DATE_FORMATS } from './gift-import.row';
@@ -90,10 +89,12 @@ function optionalSettings<T extends Record<string, unknown>>(settings: T) {
 export const giftImportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const caller = async (request: FastifyRequest): Promise<ImportCaller> => {
-      const actor = await requireStaff(ctx.access, request);
-      return { db: ctx.database.db, subject: subjectOf(actor, []), requestId: request.id };
-    };
+    const staff = staffCaller(ctx);
+    // The import opens its own transactions (the commit runs in the background), so the caller has the pool.
+    const caller = async (request: FastifyRequest): Promise<ImportCaller> => ({
+      ...(await staff(request)),
+      db: ctx.database.db,
+    });
 
     app.post(
       '/api/giving/imports',

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
+import { staffWork } from '../../../platform/http/request-work';
 import { Id } from '../giving.schema';
 import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../giving-export';
-import { staffGivingWork } from '../giving-request';
 import { PLEDGE_ACTIONS } from './pledge.policy';
 import {
   InvoiceInput,
@@ -34,7 +34,7 @@ const formatQuery = z.object({ format: ListFormat });
 export const pledgeRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const run = staffGivingWork(ctx);
+    const run = staffWork(ctx);
 
     app.get(
       '/api/giving/pledges',

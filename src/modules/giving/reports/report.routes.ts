@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
+import { staffWork } from '../../../platform/http/request-work';
 import { toDecimalString } from '../../../platform/money/money';
-import { staffGivingWork } from '../giving-request';
 import { LapsedQuery, RetentionQuery, TopDonorsQuery, TotalsQuery } from './report.schema';
 import {
   donorRetention,
@@ -26,7 +26,7 @@ const decimal = (amountMinor: number, currency: string) => toDecimalString(amoun
 export const reportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const run = staffGivingWork(ctx);
+    const run = staffWork(ctx);
 
     app.get(
       '/api/giving/reports/totals',

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize, subjectOf } from '../../../platform/access/policy';
+import { authorize } from '../../../platform/access/policy';
 import { SUPPORTER_ROLE } from '../../../platform/access/roles';
-import { requireActor, requireStaff } from '../../../platform/auth/actor';
+import { requireActor } from '../../../platform/auth/actor';
 import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
+import { staffCaller } from '../../../platform/http/request-work';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { Id } from '../giving.schema';
 import { portalDonor } from '../portal.service';
@@ -35,10 +36,7 @@ export const statementRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const db = ctx.database.db;
-    const staff = async (request: import('fastify').FastifyRequest) => {
-      const actor = await requireStaff(ctx.access, request);
-      return { subject: subjectOf(actor, []), requestId: request.id, mail: ctx.mail };
-    };
+    const staff = staffCaller(ctx);
 
     app.get(
       '/api/giving/statements/:year',
