@@ -1,4 +1,5 @@
-// The giving module's public door: gifts, funds, campaigns, and the ledger check.
+// The giving module's public door: gifts, funds, campaigns, the ledger check, and the commands `passage`
+// runs (import, statements).
 export {
   applyProviderEvent,
   campaignProgress,
@@ -6,6 +7,8 @@ export {
   receiveWebhook,
 } from './gift.service';
 export { givingModule } from './giving.module';
+export { type ImportCommandOptions, runImportCommand } from './import/gift-import.cli';
 export { GIVING_CURRENCIES, type GivingCurrency } from './money';
+export { runStatementsCommand } from './statements/statement.cli';
 export { statementPdfFor } from './statements/statement-pdf';
 export { type GivingSummary, givingSummaryFor, givingTimelineFor } from './timeline';
