@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
-import type { ImportCommandOptions } from './modules/giving';
+import type { ImportCommandOptions } from './modules/giving/import/gift-import.cli';
 import { verifyAuditChain } from './platform/audit/audit.service';
 import { type Config, ConfigError, loadConfig } from './platform/config/config';
 import { CryptoError } from './platform/crypto/crypto.errors';
@@ -342,7 +342,7 @@ giving
     try {
       if (!(await migrationStatus(db)).current)
         fail('the database is not migrated: run `passage migrate` first');
-      const { runStatementsCommand } = await import('./modules/giving');
+      const { runStatementsCommand } = await import('./modules/giving/statements/statement.cli');
       process.exitCode = await runStatementsCommand(db, c, options);
     } finally {
       await db.close();
@@ -374,7 +374,7 @@ program
     try {
       if (!(await migrationStatus(db)).current)
         fail('the database is not migrated: run `passage migrate` first');
-      const { runImportCommand } = await import('./modules/giving');
+      const { runImportCommand } = await import('./modules/giving/import/gift-import.cli');
       process.exitCode = await runImportCommand(db.db, file, options);
     } finally {
       await db.close();
