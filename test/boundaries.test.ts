@@ -114,6 +114,24 @@ describe('findViolations', () => {
     ]);
   });
 
+  it("reports a module's SQL naming another module's table, never its own tables or words in a comment", () => {
+    expect(
+      found({
+        ...base,
+        'src/modules/people/people.table.ts': "export const supporters = pgTable(\n  'supporters', {});",
+        'src/modules/giving/giving.table.ts': "export const gifts = pgTable('gifts', {});",
+        'src/modules/giving/gift.service.ts': [
+          '// Gifts keep the supporter id; names come from supporters through people.',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a fixture file
+          'const mine = sql`select * from gifts g where g.id = ${id}`;',
+          'const names = sql`select g.id, s.display_name from gifts g',
+          '  left join "supporters" s on s.id = g.supporter_id`;',
+        ].join('\n'),
+        'src/modules/people/people.service.ts': 'const all = sql`select id from supporters`;',
+      }),
+    ).toEqual(['src/modules/giving/gift.service.ts:3 table supporters (people) foreign-sql']);
+  });
+
   it('reports a page reaching another module through its index.ts or its pages (only *.constants.ts)', () => {
     expect(
       found({

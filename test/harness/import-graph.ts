@@ -10,7 +10,8 @@ import { parseSync } from 'vite';
  *
  * Imports are read with the oxc parser Vite ships (`import`, `export … from`, `import('…')` with a literal),
  * so a specifier in a comment or a string is never mistaken for one. Only relative specifiers are followed:
- * packages are not ours to police here.
+ * packages are not ours to police here. SQL is not an import, so a module's raw SQL is read too: the text of
+ * its `sql` templates must not name (`from`, `join`, `update`, `into`) a table another module declares.
  */
 
 /** A source file by its path from the project root (`src/modules/giving/gift.service.ts`) and its text. */
@@ -28,6 +29,7 @@ export interface ImportRef {
 
 export type Rule =
   | 'module-door'
+  | 'foreign-sql'
   | 'web-module-door'
   | 'foreign-table'
   | 'door-hands-out-table'
@@ -88,12 +90,16 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+function parse(file: SourceFile) {
+  const parsed = parseSync(file.path, file.text, { lang: file.path.endsWith('x') ? 'tsx' : 'ts' });
+  if (parsed.errors.length > 0)
+    throw new Error(`${file.path}: cannot be parsed: ${parsed.errors[0]?.message}`);
+  return parsed;
+}
+
 /** Every import, re-export and literal dynamic import of a file, in source order. */
 export function importsOf(file: SourceFile): ImportRef[] {
-  const { module, errors } = parseSync(file.path, file.text, {
-    lang: file.path.endsWith('x') ? 'tsx' : 'ts',
-  });
-  if (errors.length > 0) throw new Error(`${file.path}: cannot be parsed: ${errors[0]?.message}`);
+  const { module } = parse(file);
   const refs: (ImportRef & { at: number })[] = [];
   const typeOnlyStatement = (start: number) =>
     /^(import|export)\s+type\b/.test(file.text.slice(start, start + 20));
@@ -121,6 +127,48 @@ export function importsOf(file: SourceFile): ImportRef[] {
     refs.push({ specifier: literal[2], at: d.start, line: lineAt(file.text, d.start), typeOnly: false });
   }
   return refs.sort((a, b) => a.at - b.at).map(({ at: _at, ...ref }) => ref);
+}
+
+/** The text of every `sql` tagged template of a file (the parts between its `${…}`), with its line. */
+export function sqlTextsOf(file: SourceFile): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as {
+      type?: string;
+      tag?: { type?: string; name?: string };
+      quasi?: { quasis: { value: { raw: string } }[]; start: number };
+    };
+    if (
+      n.type === 'TaggedTemplateExpression' &&
+      n.tag?.type === 'Identifier' &&
+      n.tag.name === 'sql' &&
+      n.quasi
+    ) {
+      out.push({
+        text: n.quasi.quasis.map((q) => q.value.raw).join(' '),
+        line: lineAt(file.text, n.quasi.start),
+      });
+    }
+    for (const value of Object.values(n)) if (value && typeof value === 'object') visit(value);
+  };
+  visit(parse(file).program);
+  return out;
+}
+
+/** Which module declares each table (`supporters` → `people`), from the `pgTable('…'` of its *.table.ts. */
+export function moduleTables(files: readonly SourceFile[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of files) {
+    const owner = moduleOf(file.path);
+    if (!owner || !TABLE.test(file.path)) continue;
+    for (const m of file.text.matchAll(/pgTable\(\s*['"]([a-z0-9_]+)['"]/g)) if (m[1]) out.set(m[1], owner);
+  }
+  return out;
 }
 
 /**
@@ -213,17 +261,43 @@ function check(from: string, to: string, ref: ImportRef): Omit<Violation, 'file'
   return null;
 }
 
-/** Every import that crosses a boundary, in file and line order. */
+/** A module's SQL (its tests' too) naming a table another module declares. */
+function foreignSql(file: SourceFile, tables: ReadonlyMap<string, string>): Violation[] {
+  const source = moduleOf(file.path);
+  if (!source || TABLE.test(file.path)) return [];
+  const out: Violation[] = [];
+  for (const { text, line } of sqlTextsOf(file)) {
+    for (const m of text.matchAll(/\b(?:from|join|update|into)\s+"?([a-z0-9_]+)"?/gi)) {
+      const table = m[1]?.toLowerCase() ?? '';
+      const owner = tables.get(table);
+      if (!owner || owner === source) continue;
+      out.push({
+        rule: 'foreign-sql',
+        file: file.path,
+        line,
+        target: `table ${table} (${owner})`,
+        why: `${owner}'s tables are its own: ask ${owner} for a read model through its index.ts`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Every import (and module SQL) that crosses a boundary, in file and line order. */
 export function findViolations(files: readonly SourceFile[]): Violation[] {
   const known = new Set(files.map((f) => f.path));
+  const tables = moduleTables(files);
   const out: Violation[] = [];
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const found: Violation[] = [];
     for (const ref of importsOf(file)) {
       const to = resolveSpecifier(file.path, ref.specifier, known);
       if (!to) continue;
-      const found = check(file.path, to, ref);
-      if (found) out.push({ ...found, file: file.path, line: ref.line, target: to });
+      const broken = check(file.path, to, ref);
+      if (broken) found.push({ ...broken, file: file.path, line: ref.line, target: to });
     }
+    found.push(...foreignSql(file, tables));
+    out.push(...found.sort((a, b) => a.line - b.line));
   }
   return out;
 }
