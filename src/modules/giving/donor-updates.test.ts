@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRescueCase, markRescueArrived } from '../../../test/factories';
 import { createTestCompartment } from '../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
@@ -8,8 +9,6 @@ import type { Db } from '../../platform/db/client';
 import { mailOutbox } from '../../platform/mail/mail.table';
 import { insertConsent, insertSupporter } from '../people';
 import { safetyReachedByCode } from '../rescues';
-import { runAsSystem, runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
 import { donorUpdateText, reportedPeriod, sendDonorUpdates } from './donor-updates';
 import {
   allocateUnits,
@@ -63,42 +62,8 @@ describeEachDatabase('donor updates', (getDb) => {
   };
   const gc = (): GivingContext => ({ db, subject: development, requestId: null, mail: t.ctx.mail });
 
-  async function openCase(compartmentId: string) {
-    const subject: Subject = {
-      userId: 'coordinator',
-      role: 'rescue_coordinator',
-      compartments: new Set([compartmentId]),
-      stepUpAt: null,
-    };
-    const { code } = await runScoped(
-      db,
-      { keys: t.ctx.keys, mail: t.ctx.mail, subject, requestId: null },
-      (rc) =>
-        openRescueCase(rc, {
-          compartmentId,
-          travellers: [
-            {
-              category: 'adult',
-              sex: 'female',
-              ageBand: '30_44',
-              travellingWithFamily: 'no',
-              reunifyingWithFamily: 'no',
-              traffickedInChina: 'no',
-              yearsInChina: 3,
-              healthNeeds: 'no',
-            },
-          ],
-        } as never),
-    );
-    return code;
-  }
-
-  const arrive = (code: string, at: string) =>
-    runAsSystem(db, (tx) =>
-      tx.execute(
-        sql`update rescue_cases set status = 'arrived', arrived_at = ${at}::timestamptz where code = ${code}`,
-      ),
-    );
+  const openCase = async (compartmentId: string) => (await buildRescueCase(t.ctx, { compartmentId })).code;
+  const arrive = (code: string, at: string) => markRescueArrived(t.ctx, code, at);
 
   async function donor(name: string, consent: 'granted' | 'withdrawn' | 'none') {
     const row = await insertSupporter(

@@ -2,7 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actors, actorsFor, as, createTestCompartment } from '../../../test/harness/actors';
+import { buildRescueCase, mergeSupporter } from '../../../test/factories';
+import { type Actors, actorsFor, as } from '../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import type { Subject } from '../../platform/access/policy';
@@ -10,10 +11,7 @@ import type { Db } from '../../platform/db/client';
 import type { AppContext } from '../../platform/http/context';
 import { mailOutbox } from '../../platform/mail/mail.table';
 import { insertSupporter } from '../people';
-import { mergeSupporters } from '../people/people.service';
 import { fundingForCase } from '../rescues';
-import { runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
 import {
   addBatchGift,
   allocateUnits,
@@ -474,33 +472,7 @@ describeEachDatabase('giving', (getDb) => {
     const after = await campaignProgress(db, 'the-hundred');
     expect(after.raisedMinor - before.raisedMinor).toBe(750_000);
     expect(after.unitsFunded).toBe(Math.floor(after.raisedMinor / 250_000));
-    const compartment = await createTestCompartment(db);
-    const subject: Subject = {
-      userId: 'coordinator',
-      role: 'rescue_coordinator',
-      compartments: new Set([compartment.id]),
-      stepUpAt: null,
-    };
-    const { code } = await runScoped(
-      db,
-      { keys: t.ctx.keys, mail: t.ctx.mail, subject, requestId: null },
-      (rc) =>
-        openRescueCase(rc, {
-          compartmentId: compartment.id,
-          travellers: [
-            {
-              category: 'adult',
-              sex: 'female',
-              ageBand: '30_44',
-              travellingWithFamily: 'no',
-              reunifyingWithFamily: 'no',
-              traffickedInChina: 'no',
-              yearsInChina: 3,
-              healthNeeds: 'no',
-            },
-          ],
-        } as never),
-    );
+    const { code } = await buildRescueCase(t.ctx);
     const allocation = await allocateUnits(gc(), { caseCode: code, units: 1 });
     expect(allocation.caseCode).toBe(code);
     expect((await fundingForCase(db, code)).unitsFunded).toBe(1);
@@ -567,7 +539,7 @@ describeEachDatabase('giving', (getDb) => {
       method: 'cash',
       receivedOn: new Date(),
     });
-    await mergeSupporters({ db, subject: development, requestId: null }, b.id, a.id);
+    await mergeSupporter(db, b.id, a.id, development);
     expect((await giftRow(db, id)).supporterId).toBe(a.id);
   });
 

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as, createTestCompartment } from '../../../test/harness/actors';
+import { buildRescueCase } from '../../../test/factories';
+import { type Actors, actorsFor, as } from '../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
 import type { Db } from '../../platform/db/client';
 import { insertSupporter } from '../people';
-import { runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
 import { insertCampaign, insertFund, seedSettledGift } from './gift.service';
 
 /*
@@ -162,33 +160,7 @@ describeEachDatabase('giving console reads', (getDb) => {
       empty.unitsAvailable + 3,
     );
 
-    const compartment = await createTestCompartment(db);
-    const subject: Subject = {
-      userId: 'coordinator',
-      role: 'rescue_coordinator',
-      compartments: new Set([compartment.id]),
-      stepUpAt: null,
-    };
-    const { code } = await runScoped(
-      db,
-      { keys: t.ctx.keys, mail: t.ctx.mail, subject, requestId: null },
-      (rc) =>
-        openRescueCase(rc, {
-          compartmentId: compartment.id,
-          travellers: [
-            {
-              category: 'adult',
-              sex: 'female',
-              ageBand: '30_44',
-              travellingWithFamily: 'no',
-              reunifyingWithFamily: 'no',
-              traffickedInChina: 'no',
-              yearsInChina: 3,
-              healthNeeds: 'no',
-            },
-          ],
-        } as never),
-    );
+    const { code } = await buildRescueCase(t.ctx);
     const given = await post('/api/giving/allocations', { caseCode: code, units: 2 });
     expect(given.statusCode).toBe(201);
     const unknown = await post('/api/giving/allocations', { caseCode: 'NOBODY-HERE-00', units: 1 });

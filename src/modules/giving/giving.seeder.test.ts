@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { startTestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
-import { peopleSeeder } from '../people/people.seeder';
+import { peopleModule } from '../people';
 import { campaignProgress, checkLedger } from './gift.service';
 import { givingSeeder } from './giving.seeder';
 
@@ -11,6 +11,8 @@ describeEachDatabase('giving demo data', (getDb) => {
     try {
       const ctx = { db: t.ctx.database.db, keys: t.ctx.keys };
       let steps = 0;
+      const peopleSeeder = peopleModule.seeder;
+      if (!peopleSeeder) throw new Error('people has no demo data');
       await peopleSeeder.run(ctx, 'small', () => steps++);
       await givingSeeder.run(ctx, 'small', (done) => {
         steps = done;

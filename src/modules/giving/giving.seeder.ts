@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Scale, Seeder } from '../../platform/seed/seed';
+import { liveSupporterIds } from '../people';
 import { insertCampaign, insertFund, seedSettledGift } from './gift.service';
 import { DEFAULT_UNIT_MINOR } from './giving.schema';
 import type { GivingCurrency } from './money';
@@ -61,19 +61,13 @@ export const givingSeeder: Seeder = {
       startsAt: new Date(Date.UTC(year, 0, 1)),
     });
     progress(4);
-    const rows = (
-      (await db.execute(
-        sql`select id from supporters where merged_into_id is null order by created_at, id limit 1000`,
-      )) as unknown as {
-        rows: { id: string }[];
-      }
-    ).rows;
-    if (rows.length === 0) return;
+    const supporterIds = await liveSupporterIds(db, 1000);
+    if (supporterIds.length === 0) return;
     for (let i = 0; i < GIFTS[scale]; i++) {
       const [amountMinor, currency] = AMOUNTS[i % AMOUNTS.length] as [number, GivingCurrency];
       const toHundred = amountMinor === 250_000 || i % 3 === 0;
       await seedSettledGift(db, {
-        supporterId: (rows[i % rows.length] as { id: string }).id,
+        supporterId: supporterIds[i % supporterIds.length] as string,
         amountMinor,
         currency,
         fundId: toHundred ? rescueFund.id : mostNeeded.id,

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client';
+import { supporterPostcode } from '../people';
 import { formatMoney } from './money';
 import type { ReceiptFacts } from './receipt';
 import type { ReceiptIssuer } from './receipt-issuer';
@@ -134,7 +134,6 @@ export function koreanReceiptText(r: KoreanReceipt): string {
  * receipt shows that, or says none is registered (the donor writes it in when filing).
  */
 export async function donorAddressLine(db: Db, supporterId: string): Promise<string | null> {
-  const result = await db.execute(sql`select postcode from supporters where id = ${supporterId}`);
-  const postcode = (result as unknown as { rows: { postcode: string | null }[] }).rows[0]?.postcode;
+  const postcode = await supporterPostcode(db, supporterId);
   return postcode ? `우편번호 ${postcode}` : null;
 }

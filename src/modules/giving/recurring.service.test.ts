@@ -1,12 +1,12 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countConsentStatements } from '../../../test/factories';
 import { createAccount, nextTestAddress, signInActor } from '../../../test/harness/actors';
 import { signInAsAdministrator, startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import type { Db } from '../../platform/db/client';
 import { mailOutbox } from '../../platform/mail/mail.table';
-import { supporterConsents } from '../people/people.table';
 import { checkLedger, insertFund, startDonation } from './gift.service';
 import { DonationInput } from './giving.schema';
 import { gifts, recurringGifts } from './giving.table';
@@ -442,13 +442,7 @@ describeEachDatabase('monthly giving and the donor portal', (getDb) => {
         phone: { status: 'unknown' },
       },
     });
-    const rows = async () => {
-      const [r] = await db
-        .select({ n: count() })
-        .from(supporterConsents)
-        .where(and(eq(supporterConsents.channel, 'email')));
-      return r?.n ?? 0;
-    };
+    const rows = () => countConsentStatements(db, 'email');
     const before = await rows();
     const withdrawn = await call(cookie, 'POST', '/api/giving/me/preferences', {
       channel: 'email',

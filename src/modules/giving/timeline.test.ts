@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mergeSupporter, readSummaries, readTimeline } from '../../../test/factories';
 import { type Actors, actorsFor, as } from '../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
@@ -8,8 +9,6 @@ import type { Subject } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
 import { insertSupporter } from '../people';
-import { mergeSupporters, type PeopleContext } from '../people/people.service';
-import { supporterSummaries, supporterTimeline } from '../people/timeline';
 import { type GivingContext, insertFund, refundGift, seedSettledGift } from './gift.service';
 import { donorUpdates, gifts, recurringGifts, yearEndStatements } from './giving.table';
 import { givingSummaryFor, givingTimelineFor } from './timeline';
@@ -27,7 +26,6 @@ describeEachDatabase('giving on the supporter timeline', (getDb) => {
   let db: Db;
   let fundId = '';
   const gc = (): GivingContext => ({ db, subject: development, requestId: null, mail: t.ctx.mail });
-  const pc = (subject: Subject = development): PeopleContext => ({ db, subject, requestId: null });
   const donor = (lastName: string) =>
     insertSupporter(db, { kind: 'individual', firstName: 'Giving', lastName }, null);
   const gift = (supporterId: string, amountMinor: number, day: string, currency: 'USD' | 'KRW' = 'USD') =>
@@ -114,7 +112,7 @@ describeEachDatabase('giving on the supporter timeline', (getDb) => {
       createdAt: new Date('2025-07-20T00:00:00Z'),
     });
 
-    const { events } = await supporterTimeline(pc(), s.id, { limit: 100 });
+    const { events } = await readTimeline(db, s.id, { limit: 100 }, development);
     const giving = events.filter((e) => e.source === 'giving');
     const byKind = (kind: string) => giving.filter((e) => e.kind === kind);
     expect(byKind('gift.settled')).toMatchObject([
@@ -174,7 +172,7 @@ describeEachDatabase('giving on the supporter timeline', (getDb) => {
       ['settled', 30_000, 0],
       ['refunded', 10_000, 10_000],
     ]);
-    expect(await supporterSummaries(pc(), s.id)).toEqual({ giving: summary });
+    expect(await readSummaries(db, s.id, development)).toEqual({ giving: summary });
   });
 
   it('follows a merge: the duplicate’s gifts and monthly gift show on the survivor', async () => {
@@ -183,8 +181,8 @@ describeEachDatabase('giving on the supporter timeline', (getDb) => {
     const moved = await gift(duplicate.id, 7_500, '2025-09-09');
     // Monthly gifts are not moved by a merge here: the timeline still finds them through the merged record.
     const monthly = await monthlyGift(duplicate.id, '2025-09-10T00:00:00Z');
-    await mergeSupporters(pc(), duplicate.id, survivor.id);
-    const { events } = await supporterTimeline(pc(), survivor.id);
+    await mergeSupporter(db, duplicate.id, survivor.id, development);
+    const { events } = await readTimeline(db, survivor.id, {}, development);
     expect(events.map((e) => [e.kind, e.refId])).toEqual(
       expect.arrayContaining([
         ['supporter.merged', duplicate.id],
@@ -192,7 +190,7 @@ describeEachDatabase('giving on the supporter timeline', (getDb) => {
         ['monthly_gift.started', monthly],
       ]),
     );
-    const summary = (await supporterSummaries(pc(), survivor.id)).giving as { settledGifts: number };
+    const summary = (await readSummaries(db, survivor.id, development)).giving as { settledGifts: number };
     expect(summary.settledGifts).toBe(1);
   });
 

@@ -2,6 +2,7 @@
 // registers how its gifts follow a merge and what it adds to a supporter's timeline.
 
 export { peopleModule } from './people.module';
+export { liveSupporterIds, supporterDirectory, supporterPostcode } from './people.read-model';
 export type { ConsentChannel, SupporterInput } from './people.schema';
 export { CONSENT_CHANNELS } from './people.schema';
 export {

@@ -1,13 +1,12 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countSupporters } from '../../../../test/factories';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { mailOutbox } from '../../../platform/mail/mail.table';
-import { insertConsent, insertSupporter } from '../../people';
-import { currentConsent } from '../../people/people.service';
-import { supporters } from '../../people/people.table';
+import { currentConsent, findSupporterByEmail, insertConsent, insertSupporter } from '../../people';
 import { checkLedger, insertCampaign, insertFund } from '../gift.service';
 import { fundBalances, gifts, importRuns, ledgerEntries, receipts } from '../giving.table';
 import { contactKey, externalRefs, giftMethodOf } from './gift-import.commit';
@@ -45,10 +44,7 @@ const FILE = civicrm([
   '14,dee@example.org,Dee,Cho,,,30.00,USD,2024-06-01,Donation,,Check,T-5,Pending',
 ]);
 
-async function countOf(
-  db: Db,
-  table: typeof gifts | typeof supporters | typeof ledgerEntries | typeof receipts,
-) {
+async function countOf(db: Db, table: typeof gifts | typeof ledgerEntries | typeof receipts) {
   const [row] = await db.select({ n: count() }).from(table);
   return row?.n ?? 0;
 }
@@ -126,7 +122,7 @@ describeEachDatabase('giving import', (getDb) => {
       { value: 'Old appeal', campaign: null },
     ]);
     expect(await countOf(db, gifts)).toBe(0);
-    expect(await countOf(db, supporters)).toBe(0);
+    expect(await countSupporters(db)).toBe(0);
   });
 
   it('commits settled, refunded and failed gifts as a posted batch would, without receipt emails', async () => {
@@ -191,8 +187,8 @@ describeEachDatabase('giving import', (getDb) => {
     expect(await checkLedger(db)).toMatchObject({ ok: true, problems: [] });
 
     // "Do Not Email" = 1: a withdrawal, by import; "0" and empty say nothing.
-    const [ben] = await db.select().from(supporters).where(eq(supporters.emailKey, 'ben@example.org'));
-    const [ana] = await db.select().from(supporters).where(eq(supporters.emailKey, 'ana@example.org'));
+    const ben = await findSupporterByEmail(db, 'ben@example.org');
+    const ana = await findSupporterByEmail(db, 'ana@example.org');
     expect((await currentConsent(db, ben?.id ?? '')).email).toMatchObject({
       status: 'withdrawn',
       method: 'import',
@@ -203,14 +199,14 @@ describeEachDatabase('giving import', (getDb) => {
 
   it('imports the same file again without a second gift: the rows are reported as already imported', async () => {
     const giftsBefore = await countOf(db, gifts);
-    const supportersBefore = await countOf(db, supporters);
+    const supportersBefore = await countSupporters(db);
     const { checked, run, counts } = await checkAndCommit(FILE);
     expect(checked.report.alreadyImported).toBe(4);
     expect(run.status).toBe('committed');
     expect(counts).toMatchObject({ giftsCreated: 0, giftsAlreadyImported: 4, giftsPendingSkipped: 1 });
     expect(await countOf(db, gifts)).toBe(giftsBefore);
     // Dee (pending only) was created the first time; found by email now.
-    expect(await countOf(db, supporters)).toBe(supportersBefore);
+    expect(await countSupporters(db)).toBe(supportersBefore);
     expect((await checkLedger(db)).problems).toEqual([]);
   });
 
@@ -247,7 +243,7 @@ describeEachDatabase('giving import', (getDb) => {
       '23,ida@example.org,Ida,Ra,,,5.00,JPY,2024-02-01,Donation,,Check,B-3,Completed',
     ]);
     const giftsBefore = await countOf(db, gifts);
-    const supportersBefore = await countOf(db, supporters);
+    const supportersBefore = await countSupporters(db);
     const checked = await checkImport(dev(), text, settings, { hold: true });
     expect(checked.report.errors).toEqual([
       { line: 3, column: 'Total Amount', reason: '"ten" is not an amount in USD' },
@@ -262,7 +258,7 @@ describeEachDatabase('giving import', (getDb) => {
       'The file has 2 bad row(s): fix them and check the file again, or skip them.',
     );
     expect(await countOf(db, gifts)).toBe(giftsBefore);
-    expect(await countOf(db, supporters)).toBe(supportersBefore);
+    expect(await countSupporters(db)).toBe(supportersBefore);
     expect((await getImportRun(dev(), id)).run.status).toBe('checked');
 
     const started = await commitHeldImport(dev(), id, { skipBadRows: true });
@@ -307,7 +303,7 @@ describeEachDatabase('giving import', (getDb) => {
     );
     try {
       const giftsBefore = await countOf(db, gifts);
-      const supportersBefore = await countOf(db, supporters);
+      const supportersBefore = await countSupporters(db);
       const { run, counts } = await checkAndCommit(
         civicrm([
           '41,kay@example.org,Kay,Im,,,1.00,USD,2024-02-01,Donation,,Check,D-1,Completed',
@@ -318,7 +314,7 @@ describeEachDatabase('giving import', (getDb) => {
       expect(run.status).toBe('failed');
       expect(run.failure).toBe('the database refused the import (error P0001); nothing was written');
       expect(await countOf(db, gifts)).toBe(giftsBefore);
-      expect(await countOf(db, supporters)).toBe(supportersBefore);
+      expect(await countSupporters(db)).toBe(supportersBefore);
       const [row] = await db.select().from(importRuns).where(eq(importRuns.id, run.id));
       expect(row?.failure).not.toContain('lou');
     } finally {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import { AppError } from '../../../platform/errors';
+import { supporterDirectory } from '../../people';
 import type { GivingContext } from '../gift.service';
 import { GIVING_REPORT_ACTIONS } from '../giving.policy';
 import type { ReportGroup } from './report.schema';
@@ -262,7 +263,7 @@ export async function lapsedDonors(
         g.currency, sum(g.net)::text as total, c.listed
       from chosen c
       join given g on g.supporter_id = c.supporter_id and g.year = c.last_year
-      left join supporters s on s.id = c.supporter_id
+      left join ${supporterDirectory()} s on s.id = c.supporter_id
       group by c.supporter_id, s.display_name, s.email, c.last_gift_at, c.last_year, g.currency, c.listed
       order by c.last_gift_at desc, c.supporter_id, g.currency`),
   );
@@ -412,7 +413,7 @@ export async function topDonors(
       )
       select p.currency, p.rank, p.supporter_id, s.display_name as name, s.email, p.total::text as total,
         p.gifts, p.anonymous_gifts, to_char(p.last_gift_at at time zone 'UTC', 'YYYY-MM-DD') as last_gift_on
-      from per_donor p left join supporters s on s.id = p.supporter_id
+      from per_donor p left join ${supporterDirectory()} s on s.id = p.supporter_id
       where p.rank <= ${options.limit}
       order by p.currency, p.rank`),
   );

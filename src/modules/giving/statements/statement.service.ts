@@ -6,6 +6,7 @@ import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import type { Mailer } from '../../../platform/mail/mailer';
 import { toDecimalString } from '../../../platform/money/money';
+import { supporterDirectory } from '../../people';
 import type { GivingContext } from '../gift.service';
 import { GIVING_ACTIONS, GIVING_REPORT_ACTIONS } from '../giving.policy';
 import { yearEndStatements } from '../giving.table';
@@ -94,7 +95,7 @@ export async function buildStatement(db: Db, supporterId: string, year: number):
         m.fair_market_value_minor::text as fmv, r.number as receipt_number, s.display_name as name, s.email
       from mine m
       left join receipts r on r.gift_id = m.id
-      left join supporters s on s.id = m.supporter_id
+      left join ${supporterDirectory()} s on s.id = m.supporter_id
       order by coalesce(m.received_on, m.settled_at), m.id`),
   );
   const first = rows[0];
@@ -201,7 +202,7 @@ function donorsOfYear(year: number) {
         and coalesce(g.received_on, g.settled_at) < ${end}::timestamptz
       group by g.supporter_id having sum(e.amount_minor) > 0
     ) d
-    left join supporters s on s.id = d.supporter_id`;
+    left join ${supporterDirectory()} s on s.id = d.supporter_id`;
 }
 
 /** How far the year's statements have gone (staff see it before and after sending). */
