@@ -11,8 +11,9 @@
 //
 // The ceiling, measured in the same run on the same server: pgbench's raw single-row INSERT rate with the
 // same 64 clients. Targets: ≥ 300 gifts/s, ≥ 25% of the raw rate, p99 ≤ 250 ms, the campaign total exact.
-// Passage runs in production mode (NODE_ENV=production: the sandbox is refused, proxies are trusted), so
-// each donor comes from an address of its own (X-Forwarded-For) as real donors do.
+// Passage runs in production mode (NODE_ENV=production: the sandbox is refused) behind the bench as its trusted
+// proxy (TRUSTED_PROXIES=loopback), so each donor comes from an address of its own (X-Forwarded-For) as real
+// donors do.
 
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -313,6 +314,7 @@ try {
     port,
     env: {
       NODE_ENV: 'production',
+      TRUSTED_PROXIES: 'loopback',
       PUBLIC_URL,
       BETTER_AUTH_SECRET: crypto.randomBytes(32).toString('hex'),
       DATABASE_URL: url,

@@ -5,7 +5,7 @@ import { appendAudit } from './platform/audit/audit.service';
 import { type AuthEvents, createAuth } from './platform/auth/auth';
 import { users } from './platform/auth/auth.table';
 import { issueSetupToken } from './platform/auth/setup.service';
-import { SignInThrottle } from './platform/auth/throttle';
+import { SignInThrottle, throttlePepper } from './platform/auth/throttle';
 import type { Config } from './platform/config/config';
 import { loadOrCreateSecretFile } from './platform/config/secret-file';
 import { kekBannerLine, loadKek } from './platform/crypto/kek';
@@ -92,7 +92,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     const keys = new KeyRing(kek.kek);
     const mail = new Mailer(database, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, logger);
     const secret = authSecret(config);
-    const throttle = new SignInThrottle(database.db, undefined, secret);
+    const throttle = new SignInThrottle(database.db, undefined, throttlePepper(secret));
     const auth = createAuth({
       db: database.db,
       config,

@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { signInThrottle } from './auth.table';
-import { DEFAULT_THROTTLE, SignInThrottle } from './throttle';
+import { DEFAULT_THROTTLE, SignInThrottle, throttlePepper } from './throttle';
 
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -11,7 +12,11 @@ describeEachDatabase('SignInThrottle', (getDb) => {
   let throttle: SignInThrottle;
   beforeEach(async () => {
     await getDb().db.delete(signInThrottle);
-    throttle = new SignInThrottle(getDb().db);
+    throttle = new SignInThrottle(
+      getDb().db,
+      undefined,
+      throttlePepper('a-test-secret-of-at-least-32-characters!'),
+    );
   });
 
   it('uses the documented policy: 5 per account, 20 per address, 15-minute window and lock', () => {
@@ -91,4 +96,28 @@ describeEachDatabase('SignInThrottle', (getDb) => {
     expect(await throttle.isLocked({ ip: null, email: null }, at(0))).toBe(false);
     expect(await getDb().db.select().from(signInThrottle)).toEqual([]);
   });
+});
+
+it('keys account counters with a key derived from the server secret, not one written in the source', () => {
+  const db = null as unknown as ConstructorParameters<typeof SignInThrottle>[0];
+  const a = new SignInThrottle(
+    db,
+    DEFAULT_THROTTLE,
+    throttlePepper('first-server-secret-of-32-characters-or-more'),
+  );
+  const b = new SignInThrottle(
+    db,
+    DEFAULT_THROTTLE,
+    throttlePepper('other-server-secret-of-32-characters-or-more'),
+  );
+  const email = 'Coordinator@Example.org ';
+  expect(a.accountKey(email)).toMatch(/^account:[0-9a-f]{64}$/);
+  expect(a.accountKey(email)).toBe(a.accountKey('coordinator@example.org'));
+  expect(a.accountKey(email)).not.toBe(b.accountKey(email));
+  // The constant the counters were once keyed with (anyone could recompute them from a stolen table).
+  const fromSource = crypto
+    .createHmac('sha256', 'passage-throttle')
+    .update('coordinator@example.org')
+    .digest('hex');
+  expect(a.accountKey(email)).not.toBe(`account:${fromSource}`);
 });

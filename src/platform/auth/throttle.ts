@@ -34,6 +34,14 @@ interface Who {
 }
 
 /**
+ * The throttle's HMAC key, derived from the server's secret (HKDF-SHA256 with its own label), so someone who
+ * reads the database but not the secret cannot test guessed emails against the account counters.
+ */
+export function throttlePepper(serverSecret: string): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', serverSecret, 'passage', 'passage.sign-in-throttle', 32));
+}
+
+/**
  * Lockout after repeated failures, per account and per address, kept in the database so every process
  * sees the same counts. Locks expire by themselves; a success clears the account's count.
  */
@@ -41,8 +49,11 @@ export class SignInThrottle {
   constructor(
     private readonly db: Db,
     readonly policy: ThrottlePolicy = DEFAULT_THROTTLE,
-    /** Keys the account hash, so the table cannot be read back into the emails (or passwords) people typed. */
-    private readonly pepper = 'passage-throttle',
+    /**
+     * Keys the account hash, so the table cannot be read back into the emails (or passwords) people typed:
+     * derived from the server's secret (`throttlePepper`), never a constant in the source.
+     */
+    private readonly pepper: Buffer,
   ) {}
 
   /** The counter key of whatever was typed as the email: an HMAC, never the text itself. */

@@ -31,6 +31,25 @@ describe('loadConfig', () => {
     expect(c.BETTER_AUTH_SECRET).toBeUndefined();
   });
 
+  it('trusts no proxy by default, and a hop count or the proxies named in TRUSTED_PROXIES', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://p.example.org' }).trustProxy).toBe(
+      false,
+    );
+    expect(loadConfig({ TRUSTED_PROXIES: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1,loopback' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'loopback',
+    ]);
+    for (const bad of ['0', '11', 'yes', '10.0.0.0/33', '10.0.0.300', '10.0.0.1,', '*']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(
+        /^TRUSTED_PROXIES must be a hop count from 1 to 10, or proxy addresses and ranges/,
+      );
+    }
+  });
+
   it('treats an empty variable as not set', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({
       PORT: 3000,

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseIdleOverrides } from '../access/roles';
@@ -23,6 +24,28 @@ const postgresUrl = z
 const smtpUrl = z
   .string()
   .refine((v) => /^smtps?:\/\/.+/.test(v), 'a URL of the form smtp://user:password@host:587 or smtps://…');
+
+/**
+ * Which proxies may tell us the client's address in X-Forwarded-For: a hop count (`1`: the one proxy in
+ * front), or the proxies' addresses and ranges (`10.0.0.5,10.1.0.0/16`, or `loopback`). Unset: none, so the
+ * header is ignored and a client cannot pick the address that sign-in lockouts and rate limits count.
+ */
+export function parseTrustedProxies(value: string): number | string[] | null {
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return hops >= 1 && hops <= 10 ? hops : null;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    if (!family || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+  return valid && entries.length > 0 ? entries : null;
+}
 
 const flag = z
   .enum(['0', '1', 'true', 'false'], { error: 'one of 0, 1, true, false' })
@@ -52,6 +75,13 @@ export const ConfigSchema = z.object({
     .default('info'),
   PASSAGE_JOBS: flag.default(true),
   PASSAGE_WEB_DEV: flag.default(false),
+  TRUSTED_PROXIES: z
+    .string()
+    .refine(
+      (v) => parseTrustedProxies(v) !== null,
+      'a hop count from 1 to 10, or proxy addresses and ranges such as 10.0.0.5,10.1.0.0/16 (or loopback)',
+    )
+    .optional(),
   BETTER_AUTH_SECRET: z.string().min(32, 'a random secret of at least 32 characters').optional(),
   // The key-encryption key; the file variant keeps it out of the environment. See crypto/kek.ts.
   PASSAGE_KEK: z
@@ -90,6 +120,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   dataDir: string;
   /** Where the browser reaches Passage, without a trailing slash. */
   publicUrl: string;
+  /** Whom X-Forwarded-For is believed from (Fastify's trustProxy): nobody unless TRUSTED_PROXIES says. */
+  trustProxy: false | number | string[];
   /** Which database engine the configuration selects. */
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 };
@@ -127,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     dataDir,
     publicUrl,
+    trustProxy: c.TRUSTED_PROXIES ? (parseTrustedProxies(c.TRUSTED_PROXIES) ?? false) : false,
     database: c.DATABASE_URL
       ? { kind: 'postgres', url: c.DATABASE_URL }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },

@@ -47,6 +47,11 @@ export function loggableError(error: unknown): {
   };
 }
 
+/** Believes the nearest `hops` proxies (hop 0 is the socket's peer), as Fastify does for a number. */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 export interface BuildAppOptions {
   /** The capability modules whose routes (and standalone pages) to mount, from the composition root. */
   modules?: readonly PassageModule[];
@@ -58,7 +63,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: ctx.config.NODE_ENV === 'production',
+    // Only the proxies TRUSTED_PROXIES names may set the client's address (X-Forwarded-For); by default
+    // nobody, so a client cannot rotate the header past sign-in lockouts and rate limits.
+    trustProxy:
+      typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Give in-flight requests time to finish on SIGTERM; idle keep-alive sockets are closed at once.
     forceCloseConnections: 'idle',
