@@ -18,6 +18,7 @@ import { mailRoutes } from '../mail/mail.routes';
 import type { PassageModule } from '../module';
 import type { AppContext } from './context';
 import { healthRoutes } from './health.routes';
+import { findInputProblem } from './input-guard';
 import { webRoutes } from './web';
 
 export type App = FastifyInstance;
@@ -155,6 +156,26 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       return reply
         .code(415)
         .send({ error: 'validation_failed', message: 'Send the body as application/json.' });
+    }
+  });
+
+  // Text no route can store faithfully (NUL, lone surrogates) and absurd nesting: 400 naming the field,
+  // before any route's own schema runs (input-guard.ts).
+  app.addHook('preValidation', async (request, reply) => {
+    const parts: [string, unknown][] = [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ];
+    for (const [part, value] of parts) {
+      const problem = findInputProblem(value, part);
+      if (problem) {
+        return reply.code(400).send({
+          error: 'validation_failed',
+          message: `${problem.field}: ${problem.message}`,
+          issues: [problem],
+        });
+      }
     }
   });
 
