@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import type { Db } from '../../platform/db/client';
-import { donationOutcome, OUTCOME_WINDOW_MS } from './donate.service';
+import { donationOutcome, OUTCOME_WINDOW_MS } from './donations/donate.service';
 import { insertCampaign, insertFund } from './gift.service';
 import { coveredFee } from './money';
 

@@ -15,6 +15,14 @@ import { fundingForCase } from '../rescues';
 import { runScoped } from '../rescues/rescue-access';
 import { openRescueCase } from '../rescues/rescue-case.service';
 import {
+  providerOrRefuse,
+  providersFor,
+  SANDBOX_SIGNATURE_HEADER,
+  SandboxProvider,
+  StripeProvider,
+  useProviders,
+} from './donations/payment-provider';
+import {
   addBatchGift,
   allocateUnits,
   applyProviderEvent,
@@ -33,15 +41,7 @@ import {
 } from './gift.service';
 import { DonationInput } from './giving.schema';
 import { fundBalances, gifts, ledgerEntries, providerEvents, receipts } from './giving.table';
-import {
-  providerOrRefuse,
-  providersFor,
-  SANDBOX_SIGNATURE_HEADER,
-  SandboxProvider,
-  StripeProvider,
-  useProviders,
-} from './payment-provider';
-import { receiptText } from './receipt';
+import { receiptText } from './receipts/receipt';
 
 const development: Subject = {
   userId: 'dev-1',

@@ -7,16 +7,9 @@ import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
 import { findSupporterByEmail, getSupporterContact, insertConsent, insertSupporter } from '../people';
 import { allocateFunding } from '../rescues';
-import { allocationCampaignId } from './donor-updates';
-import {
-  correctionParts,
-  giftSplitsOf,
-  recordGiftSplits,
-  refundParts,
-  settlementParts,
-  splitFundNames,
-  splitProblems,
-} from './gift-splits';
+import { allocationCampaignId } from './allocations/donor-updates';
+import { describeGifts, describeSoftCredits } from './console/giving-console.service';
+import type { PaymentProvider, ProviderEvent } from './donations/payment-provider';
 import { GIVING_ACTIONS } from './giving.policy';
 import {
   type BatchGiftInput,
@@ -37,12 +30,19 @@ import {
   softCredits,
   unitAllocations,
 } from './giving.table';
-import { describeGifts, describeSoftCredits } from './giving-console.service';
+import {
+  correctionParts,
+  giftSplitsOf,
+  recordGiftSplits,
+  refundParts,
+  settlementParts,
+  splitFundNames,
+  splitProblems,
+} from './ledger/gift-splits';
 import { coveredFee, type GivingCurrency } from './money';
-import type { PaymentProvider, ProviderEvent } from './payment-provider';
-import { type ReceiptFacts, receiptText } from './receipt';
-import { donorAddressLine } from './receipt-kr';
-import { receiptPdf } from './receipt-pdf';
+import { type ReceiptFacts, receiptText } from './receipts/receipt';
+import { donorAddressLine } from './receipts/receipt-kr';
+import { receiptPdf } from './receipts/receipt-pdf';
 import {
   endUnstartedRecurringGift,
   giftForProcessorCharge,
@@ -51,7 +51,7 @@ import {
   recurringChargeFailed,
   recurringChargeSettled,
   recurringEndedByProcessor,
-} from './recurring-charge';
+} from './recurring/recurring-charge';
 
 export interface GivingContext {
   db: Db;

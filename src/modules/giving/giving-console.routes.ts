@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import { listAllocations, listBatches } from './giving-console.service';
-import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './giving-export';
+import { listAllocations, listBatches } from './console/giving-console.service';
+import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './console/giving-export';
 import { staffGivingWork } from './giving-request';
 
 const tags = ['giving'];

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { AppError } from '../../platform/errors';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
+import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './console/giving-export';
+import { providerOrRefuse, SignatureError } from './donations/payment-provider';
 import {
   addBatchGift,
   allocateUnits,
@@ -37,9 +39,7 @@ import {
   type ProviderName,
   RefundInput,
 } from './giving.schema';
-import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './giving-export';
 import { staffGivingWork } from './giving-request';
-import { providerOrRefuse, SignatureError } from './payment-provider';
 
 const tags = ['giving'];
 const idParams = z.object({ id: Id });

@@ -1,4 +1,6 @@
 // The giving module's public door: gifts, funds, campaigns, and the ledger check.
+
+export { type GivingSummary, givingSummaryFor, givingTimelineFor } from './donors/timeline';
 export {
   applyProviderEvent,
   campaignProgress,
@@ -8,4 +10,3 @@ export {
 export { givingModule } from './giving.module';
 export { GIVING_CURRENCIES, type GivingCurrency } from './money';
 export { statementPdfFor } from './statements/statement-pdf';
-export { type GivingSummary, givingSummaryFor, givingTimelineFor } from './timeline';

@@ -5,7 +5,7 @@ import { requireStaff } from '../../../platform/access/actor';
 import { subjectOf } from '../../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
-import { sendImportRunsCsv } from '../giving-export';
+import { sendImportRunsCsv } from '../console/giving-export';
 import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
 import { DATE_FORMATS } from './gift-import.row';
 import {

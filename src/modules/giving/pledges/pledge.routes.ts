@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
+import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../console/giving-export';
 import { Id } from '../giving.schema';
-import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../giving-export';
 import { staffGivingWork } from '../giving-request';
 import { PLEDGE_ACTIONS } from './pledge.policy';
 import {

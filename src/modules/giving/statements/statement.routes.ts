@@ -5,9 +5,9 @@ import { authorize, subjectOf } from '../../../platform/access/policy';
 import { SUPPORTER_ROLE } from '../../../platform/access/roles';
 import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
+import { portalDonor } from '../donors/portal.service';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { Id } from '../giving.schema';
-import { portalDonor } from '../portal.service';
 import { auditStatementSend, sendYearEndStatements, statementProgress } from './statement.service';
 import { statementPdfFor } from './statement-pdf';
 

@@ -1,12 +1,13 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import { insertSupporter } from '../people';
+import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Subject } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import { insertSupporter } from '../../people';
+import { SandboxProvider, useProviders } from '../donations/payment-provider';
 import {
   addBatchGift,
   checkLedger,
@@ -19,10 +20,9 @@ import {
   postBatch,
   refundGift,
   startDonation,
-} from './gift.service';
-import { BatchGiftInput, DonationInput } from './giving.schema';
-import { fundBalances, giftSplits, gifts, ledgerEntries } from './giving.table';
-import { SandboxProvider, useProviders } from './payment-provider';
+} from '../gift.service';
+import { BatchGiftInput, DonationInput } from '../giving.schema';
+import { fundBalances, giftSplits, gifts, ledgerEntries } from '../giving.table';
 
 const development: Subject = {
   userId: 'dev-1',

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import { formatMoney } from './money';
+import type { Db } from '../../../platform/db/client';
+import { formatMoney } from '../money';
 import type { ReceiptFacts } from './receipt';
 import type { ReceiptIssuer } from './receipt-issuer';
 

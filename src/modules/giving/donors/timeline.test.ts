@@ -1,17 +1,17 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
-import { appendAudit } from '../../platform/audit/audit.service';
-import type { Db } from '../../platform/db/client';
-import { insertSupporter } from '../people';
-import { mergeSupporters, type PeopleContext } from '../people/people.service';
-import { supporterSummaries, supporterTimeline } from '../people/timeline';
-import { type GivingContext, insertFund, refundGift, seedSettledGift } from './gift.service';
-import { donorUpdates, gifts, recurringGifts, yearEndStatements } from './giving.table';
+import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Subject } from '../../../platform/access/policy';
+import { appendAudit } from '../../../platform/audit/audit.service';
+import type { Db } from '../../../platform/db/client';
+import { insertSupporter } from '../../people';
+import { mergeSupporters, type PeopleContext } from '../../people/people.service';
+import { supporterSummaries, supporterTimeline } from '../../people/timeline';
+import { type GivingContext, insertFund, refundGift, seedSettledGift } from '../gift.service';
+import { donorUpdates, gifts, recurringGifts, yearEndStatements } from '../giving.table';
 import { givingSummaryFor, givingTimelineFor } from './timeline';
 
 const development: Subject = {

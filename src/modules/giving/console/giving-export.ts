@@ -1,20 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requireStaff } from '../../platform/access/actor';
-import { authorize, subjectOf } from '../../platform/access/policy';
-import { appendAudit } from '../../platform/audit/audit.service';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../platform/export';
-import type { AppContext } from '../../platform/http/context';
-import { type CurrencyCode, toDecimalString } from '../../platform/money/money';
-import { type GivingContext, listGifts } from './gift.service';
-import { GIVING_ACTIONS } from './giving.policy';
-import type { RecurringStatus } from './giving.schema';
+import { requireStaff } from '../../../platform/access/actor';
+import { authorize, subjectOf } from '../../../platform/access/policy';
+import { appendAudit } from '../../../platform/audit/audit.service';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../../platform/export';
+import type { AppContext } from '../../../platform/http/context';
+import { type CurrencyCode, toDecimalString } from '../../../platform/money/money';
+import { providersFor } from '../donations/payment-provider';
+import { type GivingContext, listGifts } from '../gift.service';
+import { GIVING_ACTIONS } from '../giving.policy';
+import type { RecurringStatus } from '../giving.schema';
+import type { presentRun } from '../import/gift-import.service';
+import type { getPledge, listPledges } from '../pledges/pledge.service';
+import { listRecurringGifts } from '../recurring/recurring.service';
 import type { DescribedGift, listAllocations, listBatches } from './giving-console.service';
-import type { presentRun } from './import/gift-import.service';
-import { providersFor } from './payment-provider';
-import type { getPledge, listPledges } from './pledges/pledge.service';
-import { listRecurringGifts } from './recurring.service';
 
 /*
  * CSV exports of the staff console's giving lists (`?format=csv` on each list's own route, with that

@@ -1,4 +1,4 @@
-import { formatMoney, type GivingCurrency } from './money';
+import { formatMoney, type GivingCurrency } from '../money';
 
 /*
  * The emails a monthly donor gets when a charge fails ("dunning"): what happened, when we try again, and

@@ -1,5 +1,5 @@
-import type { CampaignProgress } from './donate.service';
-import { formatMoney, type GivingCurrency } from './money';
+import type { CampaignProgress } from '../donations/donate.service';
+import { formatMoney, type GivingCurrency } from '../money';
 
 /*
  * The embeddable progress widget: a tiny page that other sites put in an <iframe>. Rendered here as plain

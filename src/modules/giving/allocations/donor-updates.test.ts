@@ -1,24 +1,24 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCompartment } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import { mailOutbox } from '../../platform/mail/mail.table';
-import { insertConsent, insertSupporter } from '../people';
-import { safetyReachedByCode } from '../rescues';
-import { runAsSystem, runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
-import { donorUpdateText, reportedPeriod, sendDonorUpdates } from './donor-updates';
+import { createTestCompartment } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Subject } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import { mailOutbox } from '../../../platform/mail/mail.table';
+import { insertConsent, insertSupporter } from '../../people';
+import { safetyReachedByCode } from '../../rescues';
+import { runAsSystem, runScoped } from '../../rescues/rescue-access';
+import { openRescueCase } from '../../rescues/rescue-case.service';
 import {
   allocateUnits,
   type GivingContext,
   insertCampaign,
   insertFund,
   seedSettledGift,
-} from './gift.service';
-import { donorUpdates, unitAllocations } from './giving.table';
+} from '../gift.service';
+import { donorUpdates, unitAllocations } from '../giving.table';
+import { donorUpdateText, reportedPeriod, sendDonorUpdates } from './donor-updates';
 
 const development: Subject = {
   userId: 'dev-1',

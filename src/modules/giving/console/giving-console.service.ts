@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { authorize } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import { getSupporterContact } from '../people';
-import type { GiftRow, GivingContext } from './gift.service';
-import { GIVING_ACTIONS } from './giving.policy';
-import { DEFAULT_UNIT_MINOR } from './giving.schema';
-import { campaigns, fundBalances, funds, giftBatches, unitAllocations } from './giving.table';
+import { authorize } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import { getSupporterContact } from '../../people';
+import type { GiftRow, GivingContext } from '../gift.service';
+import { GIVING_ACTIONS } from '../giving.policy';
+import { DEFAULT_UNIT_MINOR } from '../giving.schema';
+import { campaigns, fundBalances, funds, giftBatches, unitAllocations } from '../giving.table';
 
 /*
  * What the staff console's giving pages read besides the gift routes themselves: the batches, the units

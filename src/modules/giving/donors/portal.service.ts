@@ -1,11 +1,11 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Actor } from '../../platform/access/actor';
-import { appendAudit } from '../../platform/audit/audit.service';
-import { users } from '../../platform/auth/auth.table';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import { type ConsentChannel, currentConsent, findSupporterByEmail, insertConsent } from '../people';
-import { funds, gifts, receipts } from './giving.table';
+import type { Actor } from '../../../platform/access/actor';
+import { appendAudit } from '../../../platform/audit/audit.service';
+import { users } from '../../../platform/auth/auth.table';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import { type ConsentChannel, currentConsent, findSupporterByEmail, insertConsent } from '../../people';
+import { funds, gifts, receipts } from '../giving.table';
 
 /*
  * The donor portal's reads and the donor's own statements. The caller is a signed-in supporter account;

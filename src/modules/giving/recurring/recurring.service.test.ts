@@ -1,16 +1,16 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, nextTestAddress, signInActor } from '../../../test/harness/actors';
-import { signInAsAdministrator, startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Db } from '../../platform/db/client';
-import { mailOutbox } from '../../platform/mail/mail.table';
-import { supporterConsents } from '../people/people.table';
-import { checkLedger, insertFund, startDonation } from './gift.service';
-import { DonationInput } from './giving.schema';
-import { gifts, recurringGifts } from './giving.table';
-import { SandboxProvider, StripeProvider, useProviders } from './payment-provider';
+import { createAccount, nextTestAddress, signInActor } from '../../../../test/harness/actors';
+import { signInAsAdministrator, startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Db } from '../../../platform/db/client';
+import { mailOutbox } from '../../../platform/mail/mail.table';
+import { supporterConsents } from '../../people/people.table';
+import { SandboxProvider, StripeProvider, useProviders } from '../donations/payment-provider';
+import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { DonationInput } from '../giving.schema';
+import { gifts, recurringGifts } from '../giving.table';
 import {
   chargeDayFor,
   LAPSE_AFTER_FAILURES,

@@ -1,4 +1,4 @@
-import { formatMoney, type GivingCurrency } from './money';
+import { formatMoney, type GivingCurrency } from '../money';
 import { receiptIssuer } from './receipt-issuer';
 import { koreanReceipt, koreanReceiptText } from './receipt-kr';
 

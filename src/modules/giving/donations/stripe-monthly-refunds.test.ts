@@ -1,12 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Db } from '../../platform/db/client';
-import { checkLedger, insertFund, startDonation } from './gift.service';
-import { DonationInput } from './giving.schema';
-import { gifts, ledgerEntries, providerEvents, recurringGifts } from './giving.table';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Db } from '../../../platform/db/client';
+import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { DonationInput } from '../giving.schema';
+import { gifts, ledgerEntries, providerEvents, recurringGifts } from '../giving.table';
 import { StripeProvider, useProviders } from './payment-provider';
 
 /*

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as, createTestCompartment } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import { insertSupporter } from '../people';
-import { runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
-import { insertCampaign, insertFund, seedSettledGift } from './gift.service';
+import { type Actors, actorsFor, as, createTestCompartment } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Subject } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import { insertSupporter } from '../../people';
+import { runScoped } from '../../rescues/rescue-access';
+import { openRescueCase } from '../../rescues/rescue-case.service';
+import { insertCampaign, insertFund, seedSettledGift } from '../gift.service';
 
 /*
  * The reads behind the console's giving pages: the batch list, the units given to cases, and the names a

@@ -1,4 +1,4 @@
-import type { Config } from '../../platform/config/config';
+import type { Config } from '../../../platform/config/config';
 
 /** The organisation printed on receipts and statements (PASSAGE_ORG_NAME, _ADDRESS, _REGISTRATION_NUMBER). */
 export interface ReceiptIssuer {

@@ -1,14 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import { auditLog } from '../../platform/audit/audit.table';
-import type { Db } from '../../platform/db/client';
-import { insertSupporter } from '../people';
-import { insertCampaign, insertFund, listGifts, seedSettledGift } from './gift.service';
-import { gifts, importRuns, recurringGifts, unitAllocations } from './giving.table';
+import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import { auditLog } from '../../../platform/audit/audit.table';
+import type { Db } from '../../../platform/db/client';
+import { insertSupporter } from '../../people';
+import { insertCampaign, insertFund, listGifts, seedSettledGift } from '../gift.service';
+import { gifts, importRuns, recurringGifts, unitAllocations } from '../giving.table';
 import { GIVING_EXPORT_AUDIT_ACTION } from './giving-export';
 
 /*

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { toDecimalString } from '../../platform/money/money';
+import { toDecimalString } from '../../../platform/money/money';
 import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from './pdf-fonts';
 import { englishReceiptText, type ReceiptFacts } from './receipt';
 import { receiptIssuer } from './receipt-issuer';

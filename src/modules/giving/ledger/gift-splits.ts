@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import { allocate } from '../../platform/money/money';
-import { funds, giftSplits, gifts, ledgerEntries } from './giving.table';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import { allocate } from '../../../platform/money/money';
+import { funds, giftSplits, gifts, ledgerEntries } from '../giving.table';
 
 /*
  * A gift split across funds ("$100: $70 to rescues, $30 where most needed"). The splits are the donor's

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import type { Mailer } from '../../platform/mail/mailer';
-import { getSupporterContact, hasConsent } from '../people';
-import { safetyReachedByCode } from '../rescues';
-import { campaigns, donorUpdates, gifts, unitAllocations } from './giving.table';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import type { Mailer } from '../../../platform/mail/mailer';
+import { getSupporterContact, hasConsent } from '../../people';
+import { safetyReachedByCode } from '../../rescues';
+import { campaigns, donorUpdates, gifts, unitAllocations } from '../giving.table';
 
 /*
  * De-identified, delayed updates to the donors who funded rescues (SECURITY.md rule 10): "a rescue you

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import { AppError } from '../../platform/errors';
-import { campaignProgress } from './gift.service';
-import type { ProviderName } from './giving.schema';
-import { campaigns, funds, gifts, receipts } from './giving.table';
-import { GIVING_CURRENCIES } from './money';
+import type { Db } from '../../../platform/db/client';
+import { AppError } from '../../../platform/errors';
+import { campaignProgress } from '../gift.service';
+import type { ProviderName } from '../giving.schema';
+import { campaigns, funds, gifts, receipts } from '../giving.table';
+import { GIVING_CURRENCIES } from '../money';
 
 /*
  * What the public donate page reads: the funds and open campaigns a donor may choose, and afterwards the

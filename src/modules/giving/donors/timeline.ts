@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { authorize, type Subject } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import { idList, isoText, type TimelineQuery, type TimelineSource, timelineWindow } from '../people';
-import { GIVING_ACTIONS } from './giving.policy';
+import { authorize, type Subject } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import { idList, isoText, type TimelineQuery, type TimelineSource, timelineWindow } from '../../people';
+import { GIVING_ACTIONS } from '../giving.policy';
 
 /*
  * What Giving adds to a supporter's timeline and page (people owns both; Giving registers this source from

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import type { Mailer } from '../../platform/mail/mailer';
-import { getSupporterContact } from '../people';
+import type { Db } from '../../../platform/db/client';
+import type { Mailer } from '../../../platform/mail/mailer';
+import { getSupporterContact } from '../../people';
+import type { ProviderEvent } from '../donations/payment-provider';
+import { campaigns, gifts, recurringGifts } from '../giving.table';
+import type { GivingCurrency } from '../money';
 import { dunningText, lapseText } from './dunning';
-import { campaigns, gifts, recurringGifts } from './giving.table';
-import type { GivingCurrency } from './money';
-import type { ProviderEvent } from './payment-provider';
 import { chargeDayFor, LAPSE_AFTER_FAILURES, nextChargeDay, retryAt } from './recurring.schedule';
 import { carryRecurringSplits } from './recurring-splits';
 

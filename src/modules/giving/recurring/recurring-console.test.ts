@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Db } from '../../platform/db/client';
-import { insertCampaign, insertFund, startDonation } from './gift.service';
-import { DonationInput } from './giving.schema';
-import { gifts } from './giving.table';
-import { SandboxProvider, useProviders } from './payment-provider';
+import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Db } from '../../../platform/db/client';
+import { SandboxProvider, useProviders } from '../donations/payment-provider';
+import { insertCampaign, insertFund, startDonation } from '../gift.service';
+import { DonationInput } from '../giving.schema';
+import { gifts } from '../giving.table';
 
 /*
  * GET /api/giving/recurring as the console's "Monthly gifts" page reads it: who gives (name and id, for

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client';
-import { allocate } from '../../platform/money/money';
-import { giftSplits, gifts, type recurringGifts } from './giving.table';
+import type { Db } from '../../../platform/db/client';
+import { allocate } from '../../../platform/money/money';
+import { giftSplits, gifts, type recurringGifts } from '../giving.table';
 
 /*
  * A monthly gift split across funds ("₩50,000 a month: ₩30,000 to rescues, ₩20,000 where most needed")

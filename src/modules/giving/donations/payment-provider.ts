@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import Stripe from 'stripe';
-import { AppError } from '../../platform/errors';
-import type { AppContext } from '../../platform/http/context';
-import type { ProviderName } from './giving.schema';
+import { AppError } from '../../../platform/errors';
+import type { AppContext } from '../../../platform/http/context';
+import type { ProviderName } from '../giving.schema';
 import { paymentIntentInPayload, paymentIntentOfInvoice } from './stripe-invoice-payment';
 
 /**

@@ -1,13 +1,13 @@
 import { and, asc, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Db } from '../../platform/db/client';
-import { checkLedger, insertFund, startDonation } from './gift.service';
-import { DonationInput } from './giving.schema';
-import { funds, giftSplits, gifts, ledgerEntries, recurringGifts } from './giving.table';
-import { SandboxProvider, StripeProvider, useProviders } from './payment-provider';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Db } from '../../../platform/db/client';
+import { SandboxProvider, StripeProvider, useProviders } from '../donations/payment-provider';
+import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { DonationInput } from '../giving.schema';
+import { funds, giftSplits, gifts, ledgerEntries, recurringGifts } from '../giving.table';
 import { changeMyRecurringAmount, chargeDueRecurringGifts } from './recurring.service';
 import { scaleSplits } from './recurring-splits';
 
