@@ -5,8 +5,8 @@ import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
 import { donateOptions, donationOutcome } from './donations/donate.service';
 import { providersFor } from './donations/payment-provider';
+import { campaignProgress } from './funds/campaign.service';
 import { renderMissingWidget, renderProgressWidget, widgetLanguage } from './funds/progress-widget';
-import { campaignProgress } from './gift.service';
 import { Id, type ProviderName } from './giving.schema';
 
 const tags = ['giving'];

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { requireStaff } from '../../platform/access/actor';
 import { subjectOf } from '../../platform/access/policy';
 import type { AppContext } from '../../platform/http/context';
-import type { GivingContext } from './gift.service';
+import type { GivingContext } from './giving.context';
 
 /**
  * How a staff route of giving runs its work: as the signed-in staff member (401/403 otherwise), in one

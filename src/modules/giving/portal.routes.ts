@@ -16,8 +16,8 @@ import {
   portalDonor,
   setMyPreference,
 } from './donors/portal.service';
-import { receiptPdfForSupporter } from './gift.service';
 import { AmountMinor, Id } from './giving.schema';
+import { receiptPdfForSupporter } from './receipts/receipt.service';
 import {
   changeMyRecurringAmount,
   changeMyRecurringGift,

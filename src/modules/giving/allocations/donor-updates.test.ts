@@ -10,14 +10,12 @@ import { insertConsent, insertSupporter } from '../../people';
 import { safetyReachedByCode } from '../../rescues';
 import { runAsSystem, runScoped } from '../../rescues/rescue-access';
 import { openRescueCase } from '../../rescues/rescue-case.service';
-import {
-  allocateUnits,
-  type GivingContext,
-  insertCampaign,
-  insertFund,
-  seedSettledGift,
-} from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { donorUpdates, unitAllocations } from '../giving.table';
+import { allocateUnits } from './allocation.service';
 import { donorUpdateText, reportedPeriod, sendDonorUpdates } from './donor-updates';
 
 const development: Subject = {

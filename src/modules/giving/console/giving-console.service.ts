@@ -3,7 +3,7 @@ import { authorize } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { getSupporterContact } from '../../people';
-import type { GiftRow, GivingContext } from '../gift.service';
+import type { GiftRow, GivingContext } from '../giving.context';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { DEFAULT_UNIT_MINOR } from '../giving.schema';
 import { campaigns, fundBalances, funds, giftBatches, unitAllocations } from '../giving.table';

@@ -7,7 +7,9 @@ import type { Db } from '../../../platform/db/client';
 import { insertSupporter } from '../../people';
 import { runScoped } from '../../rescues/rescue-access';
 import { openRescueCase } from '../../rescues/rescue-case.service';
-import { insertCampaign, insertFund, seedSettledGift } from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
 
 /*
  * The reads behind the console's giving pages: the batch list, the units given to cases, and the names a

@@ -7,8 +7,11 @@ import { describeEachDatabase } from '../../../../test/harness/databases';
 import { auditLog } from '../../../platform/audit/audit.table';
 import type { Db } from '../../../platform/db/client';
 import { insertSupporter } from '../../people';
-import { insertCampaign, insertFund, listGifts, seedSettledGift } from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
 import { gifts, importRuns, recurringGifts, unitAllocations } from '../giving.table';
+import { listGifts } from '../ledger/gift.service';
 import { GIVING_EXPORT_AUDIT_ACTION } from './giving-export';
 
 /*

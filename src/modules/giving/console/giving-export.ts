@@ -8,10 +8,11 @@ import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../../platform
 import type { AppContext } from '../../../platform/http/context';
 import { type CurrencyCode, toDecimalString } from '../../../platform/money/money';
 import { providersFor } from '../donations/payment-provider';
-import { type GivingContext, listGifts } from '../gift.service';
+import type { GivingContext } from '../giving.context';
 import { GIVING_ACTIONS } from '../giving.policy';
 import type { RecurringStatus } from '../giving.schema';
 import type { presentRun } from '../import/gift-import.service';
+import { listGifts } from '../ledger/gift.service';
 import type { getPledge, listPledges } from '../pledges/pledge.service';
 import { listRecurringGifts } from '../recurring/recurring.service';
 import type { DescribedGift, listAllocations, listBatches } from './giving-console.service';

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
-import { campaignProgress } from '../gift.service';
+import { campaignProgress } from '../funds/campaign.service';
 import type { ProviderName } from '../giving.schema';
 import { campaigns, funds, gifts, receipts } from '../giving.table';
 import { GIVING_CURRENCIES } from '../money';

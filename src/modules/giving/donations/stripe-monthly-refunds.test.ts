@@ -4,9 +4,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Db } from '../../../platform/db/client';
-import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { DonationInput } from '../giving.schema';
 import { gifts, ledgerEntries, providerEvents, recurringGifts } from '../giving.table';
+import { checkLedger } from '../ledger/ledger.service';
+import { startDonation } from './donation.service';
 import { StripeProvider, useProviders } from './payment-provider';
 
 /*

@@ -10,8 +10,11 @@ import type { Db } from '../../../platform/db/client';
 import { insertSupporter } from '../../people';
 import { mergeSupporters, type PeopleContext } from '../../people/people.service';
 import { supporterSummaries, supporterTimeline } from '../../people/timeline';
-import { type GivingContext, insertFund, refundGift, seedSettledGift } from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { donorUpdates, gifts, recurringGifts, yearEndStatements } from '../giving.table';
+import { refundGift } from '../ledger/gift.service';
 import { givingSummaryFor, givingTimelineFor } from './timeline';
 
 const development: Subject = {

@@ -8,8 +8,10 @@ import { mailOutbox } from '../../../platform/mail/mail.table';
 import { insertConsent, insertSupporter } from '../../people';
 import { currentConsent } from '../../people/people.service';
 import { supporters } from '../../people/people.table';
-import { checkLedger, insertCampaign, insertFund } from '../gift.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
 import { fundBalances, gifts, importRuns, ledgerEntries, receipts } from '../giving.table';
+import { checkLedger } from '../ledger/ledger.service';
 import { contactKey, externalRefs, giftMethodOf } from './gift-import.commit';
 import {
   checkImport,

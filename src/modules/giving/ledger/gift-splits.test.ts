@@ -7,22 +7,16 @@ import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { insertSupporter } from '../../people';
+import { addBatchGift, createBatch, postBatch } from '../batches/batch.service';
+import { startDonation } from '../donations/donation.service';
 import { SandboxProvider, useProviders } from '../donations/payment-provider';
-import {
-  addBatchGift,
-  checkLedger,
-  correctGiftFund,
-  coveredFee,
-  createBatch,
-  type GivingContext,
-  getGift,
-  insertFund,
-  postBatch,
-  refundGift,
-  startDonation,
-} from '../gift.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { BatchGiftInput, DonationInput } from '../giving.schema';
 import { fundBalances, giftSplits, gifts, ledgerEntries } from '../giving.table';
+import { coveredFee } from '../money';
+import { correctGiftFund, getGift, refundGift } from './gift.service';
+import { checkLedger } from './ledger.service';
 
 const development: Subject = {
   userId: 'dev-1',

@@ -4,8 +4,10 @@ import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Db } from '../../../platform/db/client';
+import { startDonation } from '../donations/donation.service';
 import { SandboxProvider, useProviders } from '../donations/payment-provider';
-import { insertCampaign, insertFund, startDonation } from '../gift.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
 import { DonationInput } from '../giving.schema';
 import { gifts } from '../giving.table';
 

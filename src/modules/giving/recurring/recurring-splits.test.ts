@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Db } from '../../../platform/db/client';
+import { startDonation } from '../donations/donation.service';
 import { SandboxProvider, StripeProvider, useProviders } from '../donations/payment-provider';
-import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { DonationInput } from '../giving.schema';
 import { funds, giftSplits, gifts, ledgerEntries, recurringGifts } from '../giving.table';
+import { checkLedger } from '../ledger/ledger.service';
 import { changeMyRecurringAmount, chargeDueRecurringGifts } from './recurring.service';
 import { scaleSplits } from './recurring-splits';
 

@@ -7,10 +7,12 @@ import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Db } from '../../../platform/db/client';
 import { mailOutbox } from '../../../platform/mail/mail.table';
 import { supporterConsents } from '../../people/people.table';
+import { startDonation } from '../donations/donation.service';
 import { SandboxProvider, StripeProvider, useProviders } from '../donations/payment-provider';
-import { checkLedger, insertFund, startDonation } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { DonationInput } from '../giving.schema';
 import { gifts, recurringGifts } from '../giving.table';
+import { checkLedger } from '../ledger/ledger.service';
 import {
   chargeDayFor,
   LAPSE_AFTER_FAILURES,

@@ -7,7 +7,7 @@ import type { Logger } from '../../../platform/log/logger';
 import type { Mailer } from '../../../platform/mail/mailer';
 import { getSupporterContact } from '../../people';
 import { type Providers, SandboxProvider } from '../donations/payment-provider';
-import { receiveWebhook } from '../gift.service';
+import { receiveWebhook } from '../donations/webhook.service';
 import { GIVING_ACTIONS } from '../giving.policy';
 import type { RecurringStatus } from '../giving.schema';
 import { campaigns, funds, gifts, recurringGifts } from '../giving.table';

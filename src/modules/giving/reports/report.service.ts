@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import { AppError } from '../../../platform/errors';
-import type { GivingContext } from '../gift.service';
+import type { GivingContext } from '../giving.context';
 import { GIVING_REPORT_ACTIONS } from '../giving.policy';
 import type { ReportGroup } from './report.schema';
 

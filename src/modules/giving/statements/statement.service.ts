@@ -6,7 +6,7 @@ import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import type { Mailer } from '../../../platform/mail/mailer';
 import { toDecimalString } from '../../../platform/money/money';
-import type { GivingContext } from '../gift.service';
+import type { GivingContext } from '../giving.context';
 import { GIVING_ACTIONS, GIVING_REPORT_ACTIONS } from '../giving.policy';
 import { yearEndStatements } from '../giving.table';
 import { formatMoney, type GivingCurrency } from '../money';

@@ -2,18 +2,21 @@ import { and, asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actors, actorsFor, as, createTestCompartment } from '../../../test/harness/actors';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
-import { describeEachDatabase } from '../../../test/harness/databases';
-import type { Subject } from '../../platform/access/policy';
-import type { Db } from '../../platform/db/client';
-import type { AppContext } from '../../platform/http/context';
-import { mailOutbox } from '../../platform/mail/mail.table';
-import { insertSupporter } from '../people';
-import { mergeSupporters } from '../people/people.service';
-import { fundingForCase } from '../rescues';
-import { runScoped } from '../rescues/rescue-access';
-import { openRescueCase } from '../rescues/rescue-case.service';
+import { type Actors, actorsFor, as, createTestCompartment } from '../../../../test/harness/actors';
+import { startTestApp, type TestApp } from '../../../../test/harness/app';
+import { describeEachDatabase } from '../../../../test/harness/databases';
+import type { Subject } from '../../../platform/access/policy';
+import type { Db } from '../../../platform/db/client';
+import type { AppContext } from '../../../platform/http/context';
+import { mailOutbox } from '../../../platform/mail/mail.table';
+import { insertSupporter } from '../../people';
+import { mergeSupporters } from '../../people/people.service';
+import { fundingForCase } from '../../rescues';
+import { runScoped } from '../../rescues/rescue-access';
+import { openRescueCase } from '../../rescues/rescue-case.service';
+import { allocateUnits } from '../allocations/allocation.service';
+import { addBatchGift, createBatch, postBatch, seedSettledGift } from '../batches/batch.service';
+import { startDonation } from '../donations/donation.service';
 import {
   providerOrRefuse,
   providersFor,
@@ -21,27 +24,17 @@ import {
   SandboxProvider,
   StripeProvider,
   useProviders,
-} from './donations/payment-provider';
-import {
-  addBatchGift,
-  allocateUnits,
-  applyProviderEvent,
-  campaignProgress,
-  checkLedger,
-  correctGiftFund,
-  coveredFee,
-  createBatch,
-  type GivingContext,
-  insertCampaign,
-  insertFund,
-  postBatch,
-  refundGift,
-  seedSettledGift,
-  startDonation,
-} from './gift.service';
-import { DonationInput } from './giving.schema';
-import { fundBalances, gifts, ledgerEntries, providerEvents, receipts } from './giving.table';
-import { receiptText } from './receipts/receipt';
+} from '../donations/payment-provider';
+import { applyProviderEvent } from '../donations/webhook.service';
+import { campaignProgress, insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
+import { DonationInput } from '../giving.schema';
+import { fundBalances, gifts, ledgerEntries, providerEvents, receipts } from '../giving.table';
+import { coveredFee } from '../money';
+import { receiptText } from '../receipts/receipt';
+import { correctGiftFund, refundGift } from './gift.service';
+import { checkLedger } from './ledger.service';
 
 const development: Subject = {
   userId: 'dev-1',
