@@ -7,10 +7,9 @@ import { gifts, providerEvents } from '../giving.table';
 import { lockGift, refundLockedTo, settleLocked } from '../ledger/ledger.service';
 import {
   giftForProcessorCharge,
-  recurringChargeFailed,
-  recurringChargeSettled,
+  onGiftOutcome,
   recurringEndedByProcessor,
-} from '../recurring/recurring-charge';
+} from '../recurring/recurring.hook';
 import type { PaymentProvider, ProviderEvent } from './payment-provider';
 
 /** Verifies a processor's webhook (throws SignatureError) and applies its event once. */
@@ -74,7 +73,7 @@ export async function applyProviderEvent(
         .limit(1);
       giftId = settledEvent?.giftId ?? null;
     }
-    // A monthly charge the processor made by itself has no gift yet: one per charge (recurring-charge.ts).
+    // A monthly charge the processor made by itself has no gift yet: one per charge (recurring.hook.ts).
     if (!giftId && event.charge) giftId = await giftForProcessorCharge(tx, provider, event);
     const [recorded] = await tx
       .insert(providerEvents)
@@ -93,6 +92,8 @@ export async function applyProviderEvent(
       .onConflictDoNothing({ target: [providerEvents.provider, providerEvents.eventId] })
       .returning({ id: providerEvents.id });
     if (!recorded) return 'duplicate';
+    // What the gift's monthly gift, if any, is told of its outcome (recurring.hook.ts).
+    const charge = { tx, mail, provider, event, publicUrl };
     const mark = (state: 'applied' | 'deferred' | 'ignored') =>
       tx
         .update(providerEvents)
@@ -123,8 +124,9 @@ export async function applyProviderEvent(
         await mark('ignored');
         return 'ignored';
       }
-      // Everything but the settlement itself first, so the fund balance's lock is held only to the commit.
-      if (gift.recurringGiftId) await recurringChargeSettled(tx, gift.recurringGiftId, event);
+      // Everything but the settlement itself first, so the fund balance's lock is held only to the commit:
+      // the monthly gift hears of the settlement before its writes.
+      await onGiftOutcome(charge, gift, 'settled');
       const deferred = await tx
         .select()
         .from(providerEvents)
@@ -141,7 +143,10 @@ export async function applyProviderEvent(
       const refundedTotal = Math.max(0, ...deferred.map((d) => d.amountMinor ?? 0));
       if (deferred.length) {
         const settled = await lockGift(tx, gift.id);
-        if (settled) await refundLockedTo(tx, settled, refundedTotal, null);
+        if (settled) {
+          await refundLockedTo(tx, settled, refundedTotal, null);
+          await onGiftOutcome(charge, settled, 'refunded');
+        }
         await tx
           .update(providerEvents)
           .set({ state: 'applied', appliedAt: new Date() })
@@ -157,14 +162,12 @@ export async function applyProviderEvent(
     if (event.kind === 'failed') {
       if (gift.status !== 'pending') {
         // A processor's own retry of a failed monthly charge failed again: the donor hears of each try.
-        if (gift.status === 'failed' && gift.recurringGiftId)
-          await recurringChargeFailed(tx, mail, gift.recurringGiftId, provider, event, publicUrl);
+        if (gift.status === 'failed') await onGiftOutcome(charge, gift, 'failed');
         await mark('ignored');
         return 'ignored';
       }
       await tx.update(gifts).set({ status: 'failed', updatedAt: new Date() }).where(eq(gifts.id, gift.id));
-      if (gift.recurringGiftId)
-        await recurringChargeFailed(tx, mail, gift.recurringGiftId, provider, event, publicUrl);
+      await onGiftOutcome(charge, gift, 'failed');
       return 'failed';
     }
     // refunded
@@ -173,6 +176,7 @@ export async function applyProviderEvent(
       return 'deferred';
     }
     await refundLockedTo(tx, gift, event.amountMinor ?? giftTotal(gift), null);
+    await onGiftOutcome(charge, gift, 'refunded');
     return 'refunded';
   });
   mail.deliverSoon();
