@@ -11,7 +11,7 @@ import { campaigns, fundBalances, funds, giftBatches, unitAllocations } from '..
 /*
  * What the staff console's giving pages read besides the gift routes themselves: the batches, the units
  * given to cases, and the names that make a gift readable (supporter, fund, campaign). Reads only; every
- * write stays in gift.service.ts. Case codes are the only thing about a rescue case that appears here.
+ * write stays in the seams that own it (ledger/, batches/, allocations/). Case codes are the only thing about a rescue case that appears here.
  */
 
 function allowRead(gc: GivingContext): void {

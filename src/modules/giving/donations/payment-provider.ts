@@ -12,7 +12,7 @@ import { paymentIntentInPayload, paymentIntentOfInvoice } from './stripe-invoice
 export interface ProviderEvent {
   /** The processor's event id: each is applied once. */
   id: string;
-  /** `ended`: the processor ended a monthly gift's subscription (recurring-charge.ts). */
+  /** `ended`: the processor ended a monthly gift's subscription (recurring/recurring.hook.ts). */
   kind: 'settled' | 'failed' | 'refunded' | 'ignored' | 'ended';
   giftId: string | null;
   /** The processor's payment id, when the event names one (a refund may name only this). */

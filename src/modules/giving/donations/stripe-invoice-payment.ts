@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
  * Which PaymentIntent paid a Stripe invoice. A refund of a monthly charge arrives as `charge.refunded`,
  * which names the PaymentIntent and nothing of ours (Stripe does not carry a subscription's metadata to its
  * charges). When the invoice's settlement records that PaymentIntent as its event's payment reference, the
- * refund finds its gift the way a one-time gift's refund does (gift.service.ts `applyProviderEvent`).
+ * refund finds its gift the way a one-time gift's refund does (webhook.service.ts `applyProviderEvent`).
  *
  * Where the PaymentIntent is depends on the API version the webhook endpoint renders events in:
  * - before 2025-03-31 (basil): `invoice.payment_intent`;

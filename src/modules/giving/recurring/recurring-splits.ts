@@ -6,7 +6,7 @@ import { giftSplits, gifts, type recurringGifts } from '../giving.table';
 
 /*
  * A monthly gift split across funds ("₩50,000 a month: ₩30,000 to rescues, ₩20,000 where most needed")
- * keeps that designation every month. The donor chose the splits once, on the first charge (gift-splits.ts
+ * keeps that designation every month. The donor chose the splits once, on the first charge (ledger/gift-splits.ts
  * recorded them as that gift's `gift_splits`, a covered fee spread over them); the schedule has no splits of
  * its own. So each later charge — the sandbox job's and every Stripe invoice after the first — copies the
  * first charge's splits before it settles, and settling writes one `gift` entry per fund as for any split

@@ -19,7 +19,7 @@ import { insertChargeGift, lockRecurringGift, type RecurringGiftRow } from './re
  * Monthly gifts: the charging job (the sandbox's charges; Stripe charges by itself), and the changes a
  * donor (from the portal) or staff make: pause, resume, cancel, change the amount. Every charge is a gift
  * of its own, settled through the same signed-event path as a one-time gift (`receiveWebhook`), so the
- * ledger, receipts and dunning all come from one place (gift.service.ts, recurring-charge.ts).
+ * ledger, receipts and dunning all come from one place (donations/webhook.service.ts, recurring.hook.ts).
  */
 
 // ── presenting ──────────────────────────────────────────────────────────────────────────────────────
