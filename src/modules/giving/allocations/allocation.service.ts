@@ -9,7 +9,7 @@ import { DEFAULT_UNIT_MINOR } from '../giving.schema';
 import { fundBalances, unitAllocations } from '../giving.table';
 import { allocationCampaignId } from './donor-updates';
 
-// ── units to rescue cases, by code ──────────────────────────────────────────────────────────────────
+// Units to rescue cases, by code only: nothing about a donor crosses to `rescues`.
 
 export const RESCUE_FUND_CODE = 'rescue-fund';
 

@@ -15,7 +15,8 @@ import { recordGiftSplits } from '../ledger/gift-splits';
 import { settleLocked } from '../ledger/ledger.service';
 import type { GivingCurrency } from '../money';
 
-// ── staff: offline gifts in batches ─────────────────────────────────────────────────────────────────
+// Offline gifts: entered by staff in batches and posted against a control total, or settled in one step
+// (the demo seeder, a sponsor's paid invoice).
 
 export async function createBatch(
   gc: GivingContext,

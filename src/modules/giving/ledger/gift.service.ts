@@ -12,8 +12,6 @@ import { lockGift, post, refundLockedTo } from './ledger.service';
 
 // Staff and gifts: the list, one gift with its entries, an offline gift's refund and a move to another fund.
 
-// ── staff: gifts, refunds, corrections ──────────────────────────────────────────────────────────────
-
 export async function listGifts(
   gc: GivingContext,
   query: { supporterId?: string; status?: string; limit: number; afterId?: string },

@@ -13,7 +13,8 @@ import { type ReceiptFacts, receiptText } from './receipt';
 import { donorAddressLine } from './receipt-kr';
 import { receiptPdf } from './receipt-pdf';
 
-// ── receipts ────────────────────────────────────────────────────────────────────────────────────────
+// The receipt a settlement issues (`issueReceipt`, in the settlement's transaction: ledger.service.ts), and its
+// PDF for staff and for the donor portal.
 
 export async function receiptFacts(db: Db, gift: GiftRow, number: string, issuedOn?: Date) {
   const donor = await getSupporterContact(db, gift.supporterId);
