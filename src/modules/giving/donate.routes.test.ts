@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import type { Db } from '../../platform/db/client';
-import { donationOutcome, OUTCOME_WINDOW_MS } from './donate.service';
-import { insertCampaign, insertFund } from './gift.service';
+import { donationOutcome, OUTCOME_WINDOW_MS } from './donations/donate.service';
+import { insertCampaign } from './funds/campaign.service';
+import { insertFund } from './funds/fund.service';
 import { coveredFee } from './money';
 
 const DAY = 24 * 60 * 60 * 1000;

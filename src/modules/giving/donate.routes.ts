@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
-import { donateOptions, donationOutcome } from './donate.service';
-import { campaignProgress } from './gift.service';
+import { donateOptions, donationOutcome } from './donations/donate.service';
+import { providersFor } from './donations/payment-provider';
+import { campaignProgress } from './funds/campaign.service';
+import { renderMissingWidget, renderProgressWidget, widgetLanguage } from './funds/progress-widget';
 import { Id, type ProviderName } from './giving.schema';
-import { providersFor } from './payment-provider';
-import { renderMissingWidget, renderProgressWidget, widgetLanguage } from './progress-widget';
 
 const tags = ['giving'];
 const campaignParams = z.object({

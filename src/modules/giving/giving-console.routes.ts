@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { staffWork } from '../../platform/http/request-work';
-import { listAllocations, listBatches } from './giving-console.service';
-import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './giving-export';
+import { listAllocations, listBatches } from './console/giving-console.service';
+import { EXPORT_LIMIT, sendAllocationsCsv, sendBatchesCsv } from './console/giving-export';
 
 const tags = ['giving'];
 // `format=csv`: the whole list (up to EXPORT_LIMIT) as a CSV file, whatever the screen's limit.

@@ -1,25 +1,26 @@
 import type { PassageModule } from '../../platform/module';
 import { onSupportersMerged, registerTimelineSource } from '../people';
+import { sendDonorUpdates } from './allocations/donor-updates';
 import { donateRoutes } from './donate.routes';
-import { sendDonorUpdates } from './donor-updates';
-import { checkLedger, moveGiftsToSurvivor } from './gift.service';
+import { providersFor } from './donations/payment-provider';
+import { givingTimelineSource } from './donors/timeline';
 import { registerGivingCommands } from './giving.cli';
 import { givingRoutes } from './giving.routes';
 import { givingSeeder } from './giving.seeder';
 import { givingConsoleRoutes } from './giving-console.routes';
 import { sweepAbandonedImportCommits } from './import/gift-import.recovery';
 import { giftImportRoutes } from './import/gift-import.routes';
-import { providersFor } from './payment-provider';
+import { moveGiftsToSurvivor } from './ledger/gift.service';
+import { checkLedger } from './ledger/ledger.service';
 import { pledgeRoutes } from './pledges/pledge.routes';
 import { movePledgesToSurvivor } from './pledges/pledge.service';
 import { portalRoutes } from './portal.routes';
-import { issuerFromConfig, setReceiptIssuer } from './receipt-issuer';
+import { issuerFromConfig, setReceiptIssuer } from './receipts/receipt-issuer';
+import { chargeDueRecurringGifts } from './recurring/recurring.service';
 import { recurringRoutes } from './recurring.routes';
-import { chargeDueRecurringGifts } from './recurring.service';
 import { reportRoutes } from './reports/report.routes';
 import { STATEMENTS_JOB, statementRoutes } from './statements/statement.routes';
 import { sendYearEndStatements } from './statements/statement.service';
-import { givingTimelineSource } from './timeline';
 
 // A merged supporter's gifts follow it to the survivor, inside the merge's transaction.
 onSupportersMerged(moveGiftsToSurvivor);

@@ -4,26 +4,14 @@ import { AppError } from '../../platform/errors';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { staffWork } from '../../platform/http/request-work';
-import {
-  addBatchGift,
-  allocateUnits,
-  campaignProgress,
-  correctGiftFund,
-  createBatch,
-  createCampaign,
-  createFund,
-  getBatch,
-  getGift,
-  listCampaigns,
-  listFunds,
-  listGifts,
-  postBatch,
-  receiptPdfForGift,
-  receiveWebhook,
-  refundGift,
-  runLedgerCheck,
-  startDonation,
-} from './gift.service';
+import { allocateUnits } from './allocations/allocation.service';
+import { addBatchGift, createBatch, getBatch, postBatch } from './batches/batch.service';
+import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './console/giving-export';
+import { startDonation } from './donations/donation.service';
+import { providerOrRefuse, SignatureError } from './donations/payment-provider';
+import { receiveWebhook } from './donations/webhook.service';
+import { campaignProgress, createCampaign, listCampaigns } from './funds/campaign.service';
+import { createFund, listFunds } from './funds/fund.service';
 import {
   AllocationInput,
   BatchGiftInput,
@@ -38,8 +26,9 @@ import {
   type ProviderName,
   RefundInput,
 } from './giving.schema';
-import { answerBatchGiftsCsv, answerGiftsCsv, sendCampaignsCsv, sendFundsCsv } from './giving-export';
-import { providerOrRefuse, SignatureError } from './payment-provider';
+import { correctGiftFund, getGift, listGifts, refundGift } from './ledger/gift.service';
+import { runLedgerCheck } from './ledger/ledger.service';
+import { receiptPdfForGift } from './receipts/receipt.service';
 
 const tags = ['giving'];
 const idParams = z.object({ id: Id });

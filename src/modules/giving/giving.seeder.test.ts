@@ -2,8 +2,9 @@ import { expect, it } from 'vitest';
 import { startTestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { peopleModule } from '../people';
-import { campaignProgress, checkLedger } from './gift.service';
+import { campaignProgress } from './funds/campaign.service';
 import { givingSeeder } from './giving.seeder';
+import { checkLedger } from './ledger/ledger.service';
 
 describeEachDatabase('giving demo data', (getDb) => {
   it('seeds funds, "The Hundred" (100 rescues) and "Bridge" ($200,000), and a ledger that checks', async () => {

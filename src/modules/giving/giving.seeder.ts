@@ -1,6 +1,8 @@
 import type { Scale, Seeder } from '../../platform/seed/seed';
 import { liveSupporterIds } from '../people';
-import { insertCampaign, insertFund, seedSettledGift } from './gift.service';
+import { seedSettledGift } from './batches/batch.service';
+import { insertCampaign } from './funds/campaign.service';
+import { insertFund } from './funds/fund.service';
 import { DEFAULT_UNIT_MINOR } from './giving.schema';
 import type { GivingCurrency } from './money';
 

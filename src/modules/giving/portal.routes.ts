@@ -7,9 +7,7 @@ import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
 import { CONSENT_CHANNELS } from '../people';
-import { receiptPdfForSupporter } from './gift.service';
-import { AmountMinor, Id } from './giving.schema';
-import { providersFor } from './payment-provider';
+import { providersFor } from './donations/payment-provider';
 import {
   myGifts,
   myPreferences,
@@ -17,13 +15,15 @@ import {
   type PortalDonor,
   portalDonor,
   setMyPreference,
-} from './portal.service';
+} from './donors/portal.service';
+import { AmountMinor, Id } from './giving.schema';
+import { receiptPdfForSupporter } from './receipts/receipt.service';
 import {
   changeMyRecurringAmount,
   changeMyRecurringGift,
   myRecurringGifts,
   type RecurringChange,
-} from './recurring.service';
+} from './recurring/recurring.service';
 
 const tags = ['giving: donor portal'];
 const idParams = z.object({ id: Id });

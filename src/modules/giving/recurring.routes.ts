@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { staffWork } from '../../platform/http/request-work';
+import { answerRecurringCsv } from './console/giving-export';
+import { providersFor } from './donations/payment-provider';
 import { Id, RECURRING_STATUSES } from './giving.schema';
-import { answerRecurringCsv } from './giving-export';
-import { providersFor } from './payment-provider';
 import {
   changeRecurringGiftAsStaff,
   listRecurringGifts,
   type StaffRecurringContext,
-} from './recurring.service';
+} from './recurring/recurring.service';
 
 const tags = ['giving'];
 const idParams = z.object({ id: Id });

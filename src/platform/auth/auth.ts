@@ -96,7 +96,7 @@ export function createAuth({ db, config, secret, mail, throttle, events }: AuthD
     },
     session: {
       expiresIn: SESSION_ABSOLUTE_SECONDS,
-      // Never extended: the 12-hour limit is absolute. The idle timeout is ours (see access/actor.ts).
+      // Never extended: the 12-hour limit is absolute. The idle timeout is ours (see auth/actor.ts).
       disableSessionRefresh: true,
       additionalFields: {
         lastActiveAt: { type: 'date', input: false, required: false },

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../platform/db/client';
-import { insertFund } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { gifts } from '../giving.table';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/passage.mjs');

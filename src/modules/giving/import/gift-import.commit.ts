@@ -18,8 +18,8 @@ import {
   type NewSupporter,
   supportersWithConsentStatement,
 } from '../../people';
-import { receiptNumber } from '../gift.service';
 import { campaigns, fundBalances, funds, gifts, ledgerEntries, receipts } from '../giving.table';
+import { receiptNumber } from '../receipts/receipt.service';
 import type { ImportLayout } from './gift-import.layouts';
 import type { ImportContact, ImportGift, ImportRow } from './gift-import.row';
 

@@ -5,7 +5,7 @@ import { startTestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
-import { insertFund } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { gifts, importRuns } from '../giving.table';
 import {
   ABANDONED_COMMIT_FAILURE,

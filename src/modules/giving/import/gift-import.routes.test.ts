@@ -4,7 +4,7 @@ import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import { auditLog } from '../../../platform/audit/audit.table';
-import { insertFund } from '../gift.service';
+import { insertFund } from '../funds/fund.service';
 import { gifts } from '../giving.table';
 
 const CSV = `${[

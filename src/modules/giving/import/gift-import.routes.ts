@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { staffCaller } from '../../../platform/http/request-work';
-import { sendImportRunsCsv } from '../giving-export';
+import { sendImportRunsCsv } from '../console/giving-export';
 import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
 import { DATE_FORMATS } from './gift-import.row';
 import {

@@ -7,8 +7,10 @@ import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { mailOutbox } from '../../../platform/mail/mail.table';
 import { currentConsent, findSupporterByEmail, insertConsent, insertSupporter } from '../../people';
-import { checkLedger, insertCampaign, insertFund } from '../gift.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
 import { fundBalances, gifts, importRuns, ledgerEntries, receipts } from '../giving.table';
+import { checkLedger } from '../ledger/ledger.service';
 import { contactKey, externalRefs, giftMethodOf } from './gift-import.commit';
 import {
   checkImport,

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { toDecimalString } from '../../../platform/money/money';
 import { formatMoney, type GivingCurrency } from '../money';
-import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../pdf-fonts';
+import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../receipts/pdf-fonts';
 
 export type PledgeCount =
   | { kind: 'per_unit'; units: number; metric: string; rateMinor: number; perUnits: number }

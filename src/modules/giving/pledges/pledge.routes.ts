@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { staffWork } from '../../../platform/http/request-work';
+import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../console/giving-export';
 import { Id } from '../giving.schema';
-import { answerPledgeInvoicesCsv, answerPledgesCsv } from '../giving-export';
 import { PLEDGE_ACTIONS } from './pledge.policy';
 import {
   InvoiceInput,

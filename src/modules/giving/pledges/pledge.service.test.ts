@@ -7,15 +7,13 @@ import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { mailOutbox } from '../../../platform/mail/mail.table';
 import { insertSupporter } from '../../people';
-import {
-  checkLedger,
-  type GivingContext,
-  insertCampaign,
-  insertFund,
-  refundGift,
-  seedSettledGift,
-} from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { gifts, ledgerEntries, receipts } from '../giving.table';
+import { refundGift } from '../ledger/gift.service';
+import { checkLedger } from '../ledger/ledger.service';
 import { PledgeInput } from './pledge.schema';
 import {
   addReading,

@@ -9,15 +9,12 @@ import type { Subject } from '../../../platform/access/policy';
 import { auditLog } from '../../../platform/audit/audit.table';
 import type { Db } from '../../../platform/db/client';
 import { insertSupporter } from '../../people';
-import {
-  correctGiftFund,
-  type GivingContext,
-  insertCampaign,
-  insertFund,
-  refundGift,
-  seedSettledGift,
-} from '../gift.service';
+import { seedSettledGift } from '../batches/batch.service';
+import { insertCampaign } from '../funds/campaign.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { gifts } from '../giving.table';
+import { correctGiftFund, refundGift } from '../ledger/gift.service';
 import type { GivingCurrency } from '../money';
 import { donorRetention, givingTotals, lapsedDonors, rangeOrThisYear, topDonors } from './report.service';
 

@@ -3,7 +3,7 @@ import { authorize } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
 import { AppError } from '../../../platform/errors';
 import { supporterDirectory } from '../../people';
-import type { GivingContext } from '../gift.service';
+import type { GivingContext } from '../giving.context';
 import { GIVING_REPORT_ACTIONS } from '../giving.policy';
 import type { ReportGroup } from './report.schema';
 

@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
-import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../pdf-fonts';
-import { type ReceiptIssuer, receiptIssuer } from '../receipt-issuer';
+import { BODY_FONT, BOLD_FONT, pdfBuffer, registerHangulFonts } from '../receipts/pdf-fonts';
+import { type ReceiptIssuer, receiptIssuer } from '../receipts/receipt-issuer';
 import { buildStatement, codeAmount, type Statement, statementAcknowledgment } from './statement.service';
 
 const COLUMNS = [

@@ -2,7 +2,7 @@ import type { Config } from '../../../platform/config/config';
 import type { DatabaseHandle } from '../../../platform/db/client';
 import { createLogger } from '../../../platform/log/logger';
 import { Mailer } from '../../../platform/mail/mailer';
-import { issuerFromConfig, setReceiptIssuer } from '../receipt-issuer';
+import { issuerFromConfig, setReceiptIssuer } from '../receipts/receipt-issuer';
 import { sendYearEndStatements } from './statement.service';
 
 /**

@@ -6,9 +6,9 @@ import { requireActor } from '../../../platform/auth/actor';
 import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
 import { staffCaller } from '../../../platform/http/request-work';
+import { portalDonor } from '../donors/portal.service';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { Id } from '../giving.schema';
-import { portalDonor } from '../portal.service';
 import { auditStatementSend, sendYearEndStatements, statementProgress } from './statement.service';
 import { statementPdfFor } from './statement-pdf';
 

@@ -8,16 +8,12 @@ import type { Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { mailOutbox } from '../../../platform/mail/mail.table';
 import { insertSupporter } from '../../people';
-import {
-  addBatchGift,
-  createBatch,
-  type GivingContext,
-  insertFund,
-  refundGift,
-  seedSettledGift,
-} from '../gift.service';
+import { addBatchGift, createBatch, seedSettledGift } from '../batches/batch.service';
+import { insertFund } from '../funds/fund.service';
+import type { GivingContext } from '../giving.context';
 import { gifts, receipts, yearEndStatements } from '../giving.table';
 import { statementPdfFor } from '../index';
+import { refundGift } from '../ledger/gift.service';
 import type { GivingCurrency } from '../money';
 import { runStatementsCommand } from './statement.cli';
 import { buildStatement, sendYearEndStatements, statementText } from './statement.service';
@@ -105,7 +101,7 @@ describeEachDatabase('year-end statements', (getDb) => {
         fairMarketValueMinor: 0,
         softCredits: [],
       } as Parameters<typeof addBatchGift>[2]);
-      const { postBatch } = await import('../gift.service');
+      const { postBatch } = await import('../batches/batch.service');
       await postBatch(g, batch.id);
     });
   }, 120_000);

@@ -7,12 +7,12 @@ import { AppError } from '../../../platform/errors';
 import type { Mailer } from '../../../platform/mail/mailer';
 import { toDecimalString } from '../../../platform/money/money';
 import { supporterDirectory } from '../../people';
-import type { GivingContext } from '../gift.service';
+import type { GivingContext } from '../giving.context';
 import { GIVING_ACTIONS, GIVING_REPORT_ACTIONS } from '../giving.policy';
 import { yearEndStatements } from '../giving.table';
 import { formatMoney, type GivingCurrency } from '../money';
-import { usAcknowledgment } from '../receipt';
-import { type ReceiptIssuer, receiptIssuer } from '../receipt-issuer';
+import { usAcknowledgment } from '../receipts/receipt';
+import { type ReceiptIssuer, receiptIssuer } from '../receipts/receipt-issuer';
 
 /*
  * Year-end statements: for one supporter and one calendar year, every gift that counted (settled, or

@@ -1,4 +1,4 @@
-import type { CampaignProgress } from '../../donate.service';
+import type { CampaignProgress } from '../../donations/donate.service';
 import { count, money } from './donate-format';
 import type { Language, Translate } from './donate-strings';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DonateOptions, DonationOutcome } from '../../donate.service';
+import type { DonateOptions, DonationOutcome } from '../../donations/donate.service';
 import type { DonationInput } from '../../giving.schema';
 
 /*
