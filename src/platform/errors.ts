@@ -48,7 +48,7 @@ export class AppError extends Error {
 
   /** 400: the input is wrong; the message names the field and what it expects. */
   static invalid(message: string): AppError {
-    return AppError.invalid(message);
+    return new AppError('validation_failed', message);
   }
   static unauthenticated(message: string): AppError {
     return new AppError('unauthenticated', message);
