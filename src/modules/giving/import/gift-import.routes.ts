@@ -84,7 +84,7 @@ function optionalSettings<T extends Record<string, unknown>>(settings: T) {
 }
 
 /**
- * The console's import: check (the dry run, file held in memory), commit (in the background: poll the run),
+ * The console's import: check (the dry run, file held sealed in the database), commit (in the background: poll the run),
  * the run with its progress, and recent runs. Development staff import; administrators read.
  */
 export const giftImportRoutes =
@@ -92,7 +92,7 @@ export const giftImportRoutes =
   async (app) => {
     const caller = async (request: FastifyRequest): Promise<ImportCaller> => {
       const actor = await requireStaff(ctx.access, request);
-      return { db: ctx.database.db, subject: subjectOf(actor, []), requestId: request.id };
+      return { db: ctx.database.db, subject: subjectOf(actor, []), requestId: request.id, keys: ctx.keys };
     };
 
     app.post(
