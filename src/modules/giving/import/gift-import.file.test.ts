@@ -12,7 +12,7 @@ import { dataKeys } from '../../../platform/crypto/data-key.table';
 import { KeyRing } from '../../../platform/crypto/key-ring';
 import { createLogger } from '../../../platform/log/logger';
 import { insertFund } from '../gift.service';
-import { gifts } from '../giving.table';
+import { gifts, importRuns } from '../giving.table';
 import {
   DISCARDED,
   discardExpiredImportFiles,
@@ -186,6 +186,64 @@ describeEachDatabase('the checked import file, held in the database', (getDb) =>
     expect((await held()).map((f) => f.runId)).toEqual([second]);
     expect((await held())[0]?.n).toBeLessThanOrEqual(limit);
     expect((await getImportRun(dev(), first)).held).toBe(false);
+  });
+});
+
+describeEachDatabase("a commit's progress, for every process", (getDb) => {
+  const keys = new KeyRing(Buffer.from(SHARED.PASSAGE_KEK, 'base64'));
+  const dev = (): ImportCaller => ({ db: getDb().db, subject: development, requestId: null, keys });
+
+  beforeAll(async () => {
+    await insertFund(getDb().db, { code: 'most-needed', name: 'Where most needed', restricted: false });
+  });
+
+  it('answers, for a run another process commits, the rows it last wrote to the run', async () => {
+    const { report } = await checkImport(
+      dev(),
+      csv(['10,jo@example.org,Jo,Ahn,,1.00,USD,2024-03-07,Donation,PR-1']),
+      { fileName: 'elsewhere.csv' },
+    );
+    const id = report.run.id;
+    await getDb()
+      .db.update(importRuns)
+      .set({ status: 'committing', rowsWritten: 7 })
+      .where(eq(importRuns.id, id));
+    expect((await getImportRun(dev(), id)).progress).toEqual({ done: 7, total: 1 });
+    await getDb().db.update(importRuns).set({ status: 'failed' }).where(eq(importRuns.id, id));
+    expect((await getImportRun(dev(), id)).progress).toBeNull();
+  });
+
+  it("writes a running commit's rows written to its run (PostgreSQL)", async () => {
+    // The embedded database has one connection, which the commit holds: nothing can be written beside it.
+    if (getDb().kind !== 'postgres') return;
+    const db = getDb().db;
+    const rows = Array.from(
+      { length: 5100 },
+      (_, i) => `${1000 + i},p${i}@example.org,Pat,No${i},,1.00,USD,2024-03-08,Donation,PR-${i + 2}`,
+    );
+    const { report } = await checkImport(dev(), csv(rows), { fileName: 'big.csv' }, { hold: true });
+    const id = report.run.id;
+    // Each batch of ledger entries takes a second, as a large file on a busy server would.
+    await db.execute(sql`create or replace function slow_import() returns trigger language plpgsql as $$
+      begin perform pg_sleep(1); return null; end $$`);
+    await db.execute(
+      sql`create trigger slow_import after insert on ledger_entries for each statement execute function slow_import()`,
+    );
+    try {
+      const started = await commitHeldImport(dev(), id, { skipBadRows: false, shareProgress: true });
+      let seen = 0;
+      for (let i = 0; i < 200 && seen === 0; i++) {
+        const [run] = await db.select().from(importRuns).where(eq(importRuns.id, id));
+        if (run?.status === 'committing') seen = run.rowsWritten;
+        else break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(seen).toBeGreaterThan(0);
+      expect(seen).toBeLessThan(5100);
+      expect((await started.done).run.status).toBe('committed');
+    } finally {
+      await db.execute(sql`drop trigger slow_import on ledger_entries`);
+    }
   });
 });
 

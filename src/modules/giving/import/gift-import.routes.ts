@@ -140,6 +140,7 @@ export const giftImportRoutes =
         const { skipBadRows, csv, settings } = request.body;
         const started = await commitHeldImport(await caller(request), request.params.id, {
           skipBadRows,
+          shareProgress: ctx.database.kind === 'postgres',
           ...(csv ? { resend: { text: csv, settings: optionalSettings(settings ?? {}) } } : {}),
         });
         // The commit goes on after the answer; its outcome is the run's status (failures are recorded there).

@@ -9,10 +9,10 @@
  *
  * The console's file is held in the database between the check and the commit (gift-import.file.ts: 15
  * minutes, gzipped and sealed with a data key of the run's own, shredded at commit), so the commit may reach
- * any process, or one started since. Progress of a running commit is the one thing kept in the committing
- * process's memory: on PostgreSQL other requests to that process read it while the commit runs (another
- * process answers the run's status without it); on the embedded database they wait for the commit, which
- * holds its only connection.
+ * any process, or one started since. Progress of a running commit is kept in the committing process's
+ * memory and, on PostgreSQL, written to its run at most once a second beside the commit's transaction, so
+ * every process shows it; on the embedded database other requests wait for the commit, which holds its only
+ * connection.
  */
 import crypto from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
@@ -281,6 +281,18 @@ function refusal(result: ImportResult, skipBadRows: boolean): string | null {
   return null;
 }
 
+export interface CommitOptions {
+  skipBadRows: boolean;
+  /**
+   * Write the rows written to the run as the commit goes, for other processes' progress bars. Only on a
+   * PostgreSQL server: the embedded database has one connection, which the commit holds.
+   */
+  shareProgress?: boolean;
+}
+
+/** How often a commit's progress is written to its run. */
+const SHARE_PROGRESS_MS = 1000;
+
 export interface StartedCommit {
   run: ReturnType<typeof presentRun>;
   /** Settles when the commit has committed or failed (never rejects). */
@@ -297,7 +309,7 @@ export async function startImportCommit(
   caller: ImportCaller,
   runId: string,
   read: { result: ImportResult; sha256: string; settings: ImportSettings },
-  options: { skipBadRows: boolean; onProgress?: (p: ImportProgress) => void },
+  options: CommitOptions & { onProgress?: (p: ImportProgress) => void },
 ): Promise<StartedCommit> {
   allow(caller, GIVING_ACTIONS.record);
   const db = caller.db;
@@ -318,7 +330,7 @@ export async function startImportCommit(
   commitStartedHere(runId);
   const [claimed] = await db
     .update(importRuns)
-    .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null })
+    .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null, rowsWritten: 0 })
     .where(and(eq(importRuns.id, runId), inArray(importRuns.status, ['checked', 'failed'])))
     .returning()
     .catch((error: unknown) => {
@@ -329,9 +341,19 @@ export async function startImportCommit(
     commitEndedHere(runId);
     throw AppError.conflict('This import is already being committed.');
   }
+  let shared = 0;
   const report = (p: ImportProgress & { counts?: CommitCounts }) => {
     progress.set(runId, p);
     options.onProgress?.(p);
+    if (options.shareProgress && p.phase === 'committing' && Date.now() - shared >= SHARE_PROGRESS_MS) {
+      shared = Date.now();
+      // Beside the commit's transaction, on another connection; never awaited, so never in its way.
+      void db
+        .update(importRuns)
+        .set({ rowsWritten: p.done })
+        .where(and(eq(importRuns.id, runId), eq(importRuns.status, 'committing')))
+        .catch(() => {});
+    }
   };
   report({ phase: 'committing', done: 0, total: read.result.rows.length });
 
@@ -403,7 +425,7 @@ const NOT_HELD =
 export async function commitHeldImport(
   caller: ImportCaller,
   runId: string,
-  options: { skipBadRows: boolean; resend?: { text: string; settings: Omit<ImportSettings, 'fileName'> } },
+  options: CommitOptions & { resend?: { text: string; settings: Omit<ImportSettings, 'fileName'> } },
 ): Promise<StartedCommit> {
   allow(caller, GIVING_ACTIONS.record);
   const run = await runOrThrow(caller.db, runId);
@@ -427,14 +449,19 @@ export async function commitHeldImport(
   return startImportCommit(caller, runId, { result, sha256: hashed.digest(), settings }, options);
 }
 
-/** A run with its commit's progress (rows written of the total) while it commits. */
+/**
+ * A run with its commit's progress (rows written of the total) while it commits: this process's own, or
+ * what the committing process last wrote to the run.
+ */
 export async function getImportRun(caller: ImportCaller, id: string) {
   allow(caller, GIVING_ACTIONS.read);
   const run = await runOrThrow(caller.db, id);
   const p = progress.get(id);
+  // Another process's commit: what it last wrote to the run.
+  const elsewhere = run.status === 'committing' ? { done: run.rowsWritten, total: run.goodRows } : null;
   return {
     run: presentRun(run),
-    progress: p ? { done: p.done, total: p.total } : null,
+    progress: p ? { done: p.done, total: p.total } : elsewhere,
     counts: p?.counts ?? null,
     held: (await heldImportFile(caller.db, id)) !== null,
   };
