@@ -65,11 +65,13 @@ export async function holdImportFile<S>(tx: Db, keys: KeyRing, input: HoldImport
     storedBytes: file.length,
     expiresAt: new Date(now.getTime() + IMPORT_FILE_HOLD_MS),
   });
-  // A burst of uploads cannot grow the database without bound: the oldest files go first.
+  // A burst of uploads cannot grow the database without bound: the oldest files go first. A file a running
+  // commit holds (locked until it is gone with the commit) is passed over, never waited for.
   const held = await tx
     .select({ runId: importFiles.runId, storedBytes: importFiles.storedBytes })
     .from(importFiles)
-    .orderBy(desc(importFiles.createdAt), desc(importFiles.runId));
+    .orderBy(desc(importFiles.createdAt), desc(importFiles.runId))
+    .for('update', { skipLocked: true });
   let total = 0;
   for (const f of held) {
     total += f.storedBytes;
