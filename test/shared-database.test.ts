@@ -64,7 +64,7 @@ async function startServer(work: string, name: string, databaseUrl: string): Pro
   const url = `http://127.0.0.1:${port}`;
   for (const started = Date.now(); ; ) {
     if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
-    if (Date.now() - started > 45_000) throw new Error(`${name} did not get ready:\n${output}`);
+    if (Date.now() - started > 60_000) throw new Error(`${name} did not get ready:\n${output}`);
     const ready = await fetch(`${url}/readyz`).catch(() => null);
     if (ready?.status === 200) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -138,8 +138,9 @@ describe.skipIf(!testEngines().includes('postgres'))('two passage start processe
       await setup.close();
     }
     const url = withDatabase(inject('postgresAdminUrl'), database.name);
+    // From the TypeScript sources (no bundle yet, as in `npm test`) on a busy machine, a start takes a while.
     [one, two] = await Promise.all([startServer(work, 'one', url), startServer(work, 'two', url)]);
-  }, 90_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([stopServer(one), stopServer(two)]);
