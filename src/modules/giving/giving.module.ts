@@ -38,7 +38,7 @@ export const givingModule: PassageModule = {
     // An import commit whose process stopped is marked failed at start-up (import/gift-import.recovery.ts);
     // a failed sweep is logged and left to the job, never a reason not to start.
     app.addHook('onReady', async () => {
-      await sweepAbandonedImportCommits(ctx.database.db, ctx.logger).catch((error: unknown) =>
+      await sweepAbandonedImportCommits(ctx.database.db, ctx.logger, ctx.keys).catch((error: unknown) =>
         ctx.logger.error({ err: error }, 'abandoned import commits not swept'),
       );
     });
@@ -82,10 +82,11 @@ export const givingModule: PassageModule = {
       },
     },
     {
-      // Import commits of another process that stopped (several servers, or `passage import` from a shell).
+      // Import commits of another process that stopped (several servers, or `passage import` from a shell),
+      // and checked files past their time.
       name: 'giving.import-abandoned',
       schedule: '*/15 * * * *',
-      run: () => sweepAbandonedImportCommits(ctx.database.db, ctx.logger),
+      run: () => sweepAbandonedImportCommits(ctx.database.db, ctx.logger, ctx.keys),
     },
     {
       name: 'giving.ledger-check',

@@ -387,6 +387,11 @@ export const importRuns = pgTable('import_runs', {
   supportersCreated: integer('supporters_created').notNull().default(0),
   /** Why a commit failed (no row data: it may hold names). */
   failure: text('failure'),
+  /**
+   * Rows a running commit has written, for the progress bar of every process (on PostgreSQL: written at most
+   * once a second beside the commit's transaction, which holds the rows themselves until it ends).
+   */
+  rowsWritten: integer('rows_written').notNull().default(0),
   createdBy: text('created_by').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),

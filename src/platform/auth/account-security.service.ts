@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import { createOTP } from '@better-auth/utils/otp';
 import { symmetricDecrypt, verifyPassword } from 'better-auth/crypto';
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
@@ -8,7 +9,7 @@ import { AppError } from '../errors';
 import type { Mailer } from '../mail/mailer';
 import type { Actor } from './actor';
 import type { Auth } from './auth';
-import { accounts, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
+import { accounts, apiTokens, passkeys, sessions, spentStepUpCodes, twoFactors, users } from './auth.table';
 
 export interface SessionView {
   id: string;
@@ -188,11 +189,47 @@ export async function burnAccount(
   return result;
 }
 
-/** A TOTP code stays valid for up to 90 s (its period and the drift allowed); remember spent ones that long. */
-const CODE_REPLAY_WINDOW_MS = 90_000;
-const usedStepUpCodes = new Map<string, number>();
-function pruneUsedCodes(now: Date) {
-  for (const [key, until] of usedStepUpCodes) if (until < now.getTime()) usedStepUpCodes.delete(key);
+/** A TOTP code stays valid for up to 90 s (its period and the drift allowed); a spent one is refused that long. */
+export const CODE_REPLAY_WINDOW_MS = 90_000;
+
+/**
+ * What is kept of a spent code: the SHA-256 of the user and code. No secret is needed: a spent code is refused
+ * for its whole life anyway, and worthless once its window has passed.
+ */
+function spentCodeHash(userId: string, code: string): string {
+  return crypto.createHash('sha256').update(`passage step-up code v1\0${userId}\0${code}`).digest('hex');
+}
+
+async function codeSpent(db: Db, userId: string, codeHash: string, now: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ userId: spentStepUpCodes.userId })
+    .from(spentStepUpCodes)
+    .where(
+      and(
+        eq(spentStepUpCodes.userId, userId),
+        eq(spentStepUpCodes.codeHash, codeHash),
+        gt(spentStepUpCodes.expiresAt, now),
+      ),
+    );
+  return row !== undefined;
+}
+
+/**
+ * Spends a code, in the database so every process sees it: true when this call spent it, false when another
+ * request (on any process) spent it first. A row whose window has passed is taken over (the same six digits
+ * come round again).
+ */
+async function spendCode(db: Db, userId: string, codeHash: string, now: Date): Promise<boolean> {
+  const spent = await db
+    .insert(spentStepUpCodes)
+    .values({ userId, codeHash, expiresAt: new Date(now.getTime() + CODE_REPLAY_WINDOW_MS) })
+    .onConflictDoUpdate({
+      target: [spentStepUpCodes.userId, spentStepUpCodes.codeHash],
+      set: { expiresAt: sql`excluded.expires_at` },
+      setWhere: lte(spentStepUpCodes.expiresAt, now),
+    })
+    .returning({ userId: spentStepUpCodes.userId });
+  return spent.length > 0;
 }
 
 /**
@@ -218,9 +255,8 @@ export async function stepUpWithPassword(
     .where(and(eq(accounts.userId, actor.userId), eq(accounts.providerId, 'credential')));
   const [factor] = await db.select().from(twoFactors).where(eq(twoFactors.userId, actor.userId));
   let ok = false;
-  const replayKey = `${actor.userId}:${input.code}`;
-  pruneUsedCodes(now);
-  if (usedStepUpCodes.has(replayKey)) {
+  const codeHash = spentCodeHash(actor.userId, input.code);
+  if (await codeSpent(db, actor.userId, codeHash, now)) {
     // A code already spent on a step-up proves nothing: whoever watched it being typed could replay it.
   } else if (account?.hash && factor?.verified) {
     const context = await auth.$context;
@@ -229,7 +265,8 @@ export async function stepUpWithPassword(
       verifyPassword({ hash: account.hash, password: input.password }),
       createOTP(secret, { period: 30, digits: 6 }).verify(input.code),
     ]);
-    ok = passwordOk && codeOk;
+    // Spent only when it worked; a request that spent the same code a moment before wins, and this one fails.
+    ok = passwordOk && codeOk && (await spendCode(db, actor.userId, codeHash, now));
   }
   await appendAudit(db, {
     actorId: actor.userId,
@@ -241,7 +278,6 @@ export async function stepUpWithPassword(
     requestId,
   });
   if (!ok) throw AppError.unauthenticated('Re-authentication failed. Check your password and code.');
-  usedStepUpCodes.set(replayKey, now.getTime() + CODE_REPLAY_WINDOW_MS);
   await db.update(sessions).set({ stepUpAt: now }).where(eq(sessions.id, actor.sessionId));
   return { stepUpUntil: new Date(now.getTime() + STEP_UP_WINDOW_MS).toISOString() };
 }

@@ -1,4 +1,13 @@
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Accounts and sessions, in the shape better-auth reads and writes (property names are its field names;
@@ -176,4 +185,25 @@ export const apiTokens = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('api_tokens_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Authenticator codes already spent on a step-up, so a code seen over someone's shoulder cannot be replayed
+ * on this or any other process while it is still valid. Only a SHA-256 of the user and code is kept (a spent
+ * code is refused anyway, and worthless once `expires_at` has passed); the housekeeping job deletes expired
+ * rows, and a check ignores them.
+ */
+export const spentStepUpCodes = pgTable(
+  'spent_step_up_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.codeHash] }),
+    index('spent_step_up_codes_expires_at_idx').on(t.expiresAt),
+  ],
 );

@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createStaffMember,
   type StaffMember,
@@ -12,12 +12,17 @@ import {
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { authorize, defineActions, STEP_UP_WINDOW_MS, type Subject } from '../access/policy';
 import { auditLog } from '../audit/audit.table';
-import { sessions } from './auth.table';
+import { runHousekeeping } from '../jobs/housekeeping.job';
+import { CODE_REPLAY_WINDOW_MS } from './account-security.service';
+import { sessions, spentStepUpCodes } from './auth.table';
 
 const PASSWORD = 'thistle-beacon-morrow-27';
 // A test-only action; the name is unique to this file so a second declaration cannot clash.
 const ACTION = 'step_up_flows_test.open_identity';
 defineActions({ [ACTION]: { roles: { rescue_coordinator: 'any' }, stepUp: true } });
+
+/** What two processes of one installation share besides the database: the session secret. */
+const SHARED = { BETTER_AUTH_SECRET: 'step-up-flows-test-secret-0123456789abcdef' };
 
 const wrongCodeFor = (secret: string) =>
   String((Number(totpCode(secret)) + 500_000) % 1_000_000).padStart(6, '0');
@@ -55,7 +60,7 @@ describeEachDatabase('step-up', (getDb) => {
       .where(and(eq(auditLog.action, 'session.step_up'), eq(auditLog.actorId, member.userId)));
 
   beforeAll(async () => {
-    t = await startTestApp(getDb());
+    t = await startTestApp(getDb(), SHARED);
     const admin = await signInAsAdministrator(t);
     member = await createStaffMember(t, admin.cookie, {
       email: 'coordinator@example.org',
@@ -169,6 +174,88 @@ describeEachDatabase('step-up', (getDb) => {
     expect(r.json()).toEqual({
       error: 'forbidden',
       message: 'Step up from a signed-in session, not with an API token.',
+    });
+  });
+
+  describe('a spent code', () => {
+    const REFUSED = {
+      error: 'unauthenticated',
+      message: 'Re-authentication failed. Check your password and code.',
+    };
+    const spentRows = () =>
+      db().select().from(spentStepUpCodes).where(eq(spentStepUpCodes.userId, member.userId));
+    /** Forgets the codes spent by earlier tests, so the current code is fresh for this one. */
+    const forgetSpent = () => db().delete(spentStepUpCodes).where(eq(spentStepUpCodes.userId, member.userId));
+
+    it('is refused on another session of the person, with the same message and a failed audit', async () => {
+      await forgetSpent();
+      const code = totpCode(member.totpSecret ?? '');
+      expect((await stepUp({ password: PASSWORD, code })).statusCode).toBe(200);
+      const other = await signIn(t.app, member.email, PASSWORD, { totpSecret: member.totpSecret });
+      const replay = await stepUp({ password: PASSWORD, code }, { cookie: other });
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json()).toEqual(REFUSED);
+      expect((await stepUpAudits()).at(-1)?.outcome).toBe('failed');
+      // Only a hash is kept, with its window.
+      const [row] = await spentRows();
+      expect(row?.codeHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row?.codeHash).not.toContain(code);
+      const left = (row?.expiresAt.getTime() ?? 0) - Date.now();
+      expect(left).toBeGreaterThan(CODE_REPLAY_WINDOW_MS - 10_000);
+      expect(left).toBeLessThanOrEqual(CODE_REPLAY_WINDOW_MS);
+    });
+
+    it('is refused by another app on the same database (the memory is the database, not the process)', async () => {
+      await forgetSpent();
+      const code = totpCode(member.totpSecret ?? '');
+      expect((await stepUp({ password: PASSWORD, code })).statusCode).toBe(200);
+      const second = await startTestApp(getDb(), SHARED);
+      try {
+        const replay = await second.app.inject({
+          method: 'POST',
+          url: '/api/me/step-up',
+          payload: { password: PASSWORD, code },
+          headers: { cookie },
+          remoteAddress: `198.51.100.${++ip}`,
+        });
+        expect(replay.statusCode).toBe(401);
+        expect(replay.json()).toEqual(REFUSED);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('succeeds for one of two requests racing with the same code', async () => {
+      await forgetSpent();
+      const code = totpCode(member.totpSecret ?? '');
+      const other = await signIn(t.app, member.email, PASSWORD, { totpSecret: member.totpSecret });
+      const answers = await Promise.all([
+        stepUp({ password: PASSWORD, code }),
+        stepUp({ password: PASSWORD, code }, { cookie: other }),
+      ]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401]);
+      expect(await spentRows()).toHaveLength(1);
+    });
+
+    it('is taken again once its window has passed, and the housekeeping job deletes it after', async () => {
+      await forgetSpent();
+      const code = totpCode(member.totpSecret ?? '');
+      expect((await stepUp({ password: PASSWORD, code })).statusCode).toBe(200);
+      // As if the window had passed (the code itself is still one the authenticator accepts).
+      await db()
+        .update(spentStepUpCodes)
+        .set({ expiresAt: sql`now() - interval '1 second'` })
+        .where(eq(spentStepUpCodes.userId, member.userId));
+      expect((await stepUp({ password: PASSWORD, code })).statusCode).toBe(200);
+      const [row] = await spentRows();
+      expect(row?.expiresAt.getTime()).toBeGreaterThan(Date.now());
+      // Spent again, so refused again.
+      expect((await stepUp({ password: PASSWORD, code })).statusCode).toBe(401);
+
+      expect((await runHousekeeping(db())).expiredStepUpCodes).toBe(0);
+      const later = await runHousekeeping(db(), new Date(Date.now() + CODE_REPLAY_WINDOW_MS + 1000));
+      expect(later.expiredStepUpCodes).toBe(1);
+      expect(await spentRows()).toEqual([]);
     });
   });
 });

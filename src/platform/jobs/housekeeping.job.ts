@@ -1,5 +1,5 @@
 import { isNotNull, lt, or } from 'drizzle-orm';
-import { sessions, setupTokens, verifications } from '../auth/auth.table';
+import { sessions, setupTokens, spentStepUpCodes, verifications } from '../auth/auth.table';
 import type { Db } from '../db/client';
 import type { JobDefinition } from './jobs';
 
@@ -7,9 +7,13 @@ export interface HousekeepingResult {
   expiredSessions: number;
   expiredVerifications: number;
   spentSetupTokens: number;
+  expiredStepUpCodes: number;
 }
 
-/** Removes what has expired: sessions, verification tokens, spent or stale setup links. */
+/**
+ * Removes what has expired: sessions, verification tokens, spent or stale setup links, and spent step-up codes
+ * past their window (a check ignores those already).
+ */
 export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingResult> {
   return db.transaction(async (tx) => {
     const s = await tx.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
@@ -21,7 +25,16 @@ export async function runHousekeeping(db: Db, now = new Date()): Promise<Houseke
       .delete(setupTokens)
       .where(or(lt(setupTokens.expiresAt, now), isNotNull(setupTokens.usedAt)))
       .returning({ id: setupTokens.id });
-    return { expiredSessions: s.length, expiredVerifications: v.length, spentSetupTokens: t.length };
+    const c = await tx
+      .delete(spentStepUpCodes)
+      .where(lt(spentStepUpCodes.expiresAt, now))
+      .returning({ userId: spentStepUpCodes.userId });
+    return {
+      expiredSessions: s.length,
+      expiredVerifications: v.length,
+      spentSetupTokens: t.length,
+      expiredStepUpCodes: c.length,
+    };
   });
 }
 

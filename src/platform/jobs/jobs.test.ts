@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness/databases';
-import { sessions, setupTokens, users, verifications } from '../auth/auth.table';
+import { sessions, setupTokens, spentStepUpCodes, users, verifications } from '../auth/auth.table';
 import { createLogger } from '../log/logger';
 import { housekeepingJob } from './housekeeping.job';
 import { Jobs } from './jobs';
@@ -61,6 +61,10 @@ describeEachDatabase('jobs on pg-boss', (getDb) => {
     });
     const [spentToken, liveToken] = [token(new Date(now - 1000)), token(null)];
     await db.insert(setupTokens).values([spentToken, liveToken]);
+    await db.insert(spentStepUpCodes).values([
+      { userId, codeHash: 'expired', expiresAt: new Date(now - 1000) },
+      { userId, codeHash: 'live', expiresAt: new Date(now + 60_000) },
+    ]);
 
     const jobId = await jobs.send('housekeeping');
     let state = '';
@@ -73,13 +77,20 @@ describeEachDatabase('jobs on pg-boss', (getDb) => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(state).toBe('completed');
-    expect(output).toEqual({ expiredSessions: 1, expiredVerifications: 1, spentSetupTokens: 1 });
+    expect(output).toEqual({
+      expiredSessions: 1,
+      expiredVerifications: 1,
+      spentSetupTokens: 1,
+      expiredStepUpCodes: 1,
+    });
 
     const ids = async (table: typeof sessions | typeof verifications | typeof setupTokens) =>
       (await db.select({ id: table.id }).from(table)).map((r) => r.id).sort();
     expect(await ids(sessions)).toEqual([liveSession.id]);
     expect(await ids(verifications)).toEqual([liveVerification.id]);
     expect(await ids(setupTokens)).toEqual([liveToken.id]);
+    const codes = await db.select({ hash: spentStepUpCodes.codeHash }).from(spentStepUpCodes);
+    expect(codes).toEqual([{ hash: 'live' }]);
     expect(logs.some((l) => l.includes('"job":"housekeeping"') && l.includes('job finished'))).toBe(true);
   });
 

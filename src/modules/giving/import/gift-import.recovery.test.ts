@@ -4,6 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { startTestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
+import { KeyRing } from '../../../platform/crypto/key-ring';
 import type { Db } from '../../../platform/db/client';
 import { insertFund } from '../funds/fund.service';
 import { gifts, importRuns } from '../giving.table';
@@ -31,7 +32,8 @@ const FILE = [
 
 describeEachDatabase('abandoned import commits', (getDb) => {
   let db: Db;
-  const dev = (): ImportCaller => ({ db, subject: development, requestId: null });
+  const keys = new KeyRing(crypto.randomBytes(32));
+  const dev = (): ImportCaller => ({ db, subject: development, requestId: null, keys });
 
   /** A run as a process that died mid-commit left it: `committing`, nothing written. */
   async function stuckRun(): Promise<string> {

@@ -1,8 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { KeyRing } from '../../../platform/crypto/key-ring';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import type { Logger } from '../../../platform/log/logger';
 import { importRuns } from '../giving.table';
+import { discardExpiredImportFiles } from './gift-import.file';
 
 /*
  * A run left `committing` by a process that stopped mid-commit. The commit writes in ONE transaction, so
@@ -81,8 +83,13 @@ export async function failAbandonedImportCommits(db: Db): Promise<string[]> {
   return failed;
 }
 
-/** The start-up sweep and the job's (giving.module.ts): logs what it marked, by run id only. */
-export async function sweepAbandonedImportCommits(db: Db, logger: Logger): Promise<void> {
+/**
+ * The start-up sweep and the job's (giving.module.ts): marks abandoned commits failed, and discards the
+ * checked files whose time has passed (their keys shredded). Logs what it did, by run id only.
+ */
+export async function sweepAbandonedImportCommits(db: Db, logger: Logger, keys: KeyRing): Promise<void> {
   const failed = await failAbandonedImportCommits(db);
   if (failed.length) logger.warn({ importRuns: failed }, 'abandoned import commits marked failed');
+  const expired = await discardExpiredImportFiles(db, keys);
+  if (expired.length) logger.info({ importRuns: expired }, 'expired import files discarded');
 }

@@ -83,7 +83,7 @@ function optionalSettings<T extends Record<string, unknown>>(settings: T) {
 }
 
 /**
- * The console's import: check (the dry run, file held in memory), commit (in the background: poll the run),
+ * The console's import: check (the dry run, file held sealed in the database), commit (in the background: poll the run),
  * the run with its progress, and recent runs. Development staff import; administrators read.
  */
 export const giftImportRoutes =
@@ -94,6 +94,7 @@ export const giftImportRoutes =
     const caller = async (request: FastifyRequest): Promise<ImportCaller> => ({
       ...(await staff(request)),
       db: ctx.database.db,
+      keys: ctx.keys,
     });
 
     app.post(
@@ -141,6 +142,7 @@ export const giftImportRoutes =
         const { skipBadRows, csv, settings } = request.body;
         const started = await commitHeldImport(await caller(request), request.params.id, {
           skipBadRows,
+          shareProgress: ctx.database.kind === 'postgres',
           ...(csv ? { resend: { text: csv, settings: optionalSettings(settings ?? {}) } } : {}),
         });
         // The commit goes on after the answer; its outcome is the run's status (failures are recorded there).

@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countSupporters } from '../../../../test/factories';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
+import { KeyRing } from '../../../platform/crypto/key-ring';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { mailOutbox } from '../../../platform/mail/mail.table';
@@ -77,7 +79,8 @@ describe('import keys', () => {
 
 describeEachDatabase('giving import', (getDb) => {
   let db: Db;
-  const dev = (): ImportCaller => ({ db, subject: development, requestId: null });
+  const keys = new KeyRing(crypto.randomBytes(32));
+  const dev = (): ImportCaller => ({ db, subject: development, requestId: null, keys });
   const settings: ImportSettings = { fileName: 'contributions.csv' };
 
   async function checkAndCommit(text: string, skipBadRows = false, caller = dev()) {

@@ -7,15 +7,18 @@
  * then writes everything in ONE transaction that also marks it `committed`: a failure leaves nothing but
  * the run marked `failed` with a reason free of row data.
  *
- * The console's file is held in this process's memory between the check and the commit (15 minutes, at most
- * 256 MB in all), never on disk: it is donor data. Progress of a commit lives in memory too: on PostgreSQL
- * other requests read it while the commit runs; on the embedded database they wait for the commit, which
- * holds its only connection.
+ * The console's file is held in the database between the check and the commit (gift-import.file.ts: 15
+ * minutes, gzipped and sealed with a data key of the run's own, shredded at commit), so the commit may reach
+ * any process, or one started since. Progress of a running commit is kept in the committing process's
+ * memory and, on PostgreSQL, written to its run at most once a second beside the commit's transaction, so
+ * every process shows it; on the embedded database other requests wait for the commit, which holds its only
+ * connection.
  */
 import crypto from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { authorize, type Subject } from '../../../platform/access/policy';
 import { appendAudit } from '../../../platform/audit/audit.service';
+import type { KeyRing } from '../../../platform/crypto/key-ring';
 import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { GIVING_ACTIONS } from '../giving.policy';
@@ -30,6 +33,14 @@ import {
   importedRefs,
   resolveImportTargets,
 } from './gift-import.commit';
+import {
+  compressImportFile,
+  DISCARDED,
+  discardImportFile,
+  heldImportFile,
+  holdImportFile,
+  openImportFile,
+} from './gift-import.file';
 import type { ImportLayout, ImportMapping } from './gift-import.layouts';
 import {
   ImportMappingError,
@@ -49,6 +60,8 @@ export interface ImportCaller {
   /** null: `passage import`, run by whoever holds the database (no account, audited as such). */
   subject: Subject | null;
   requestId: string | null;
+  /** Seals the file held for a console commit (gift-import.file.ts); the command line holds none. */
+  keys?: KeyRing;
 }
 
 /** The choices of the mapping step, the same for the check and the commit of a run. */
@@ -93,32 +106,8 @@ export interface ImportReport {
   problems: string[];
 }
 
-const HOLD_MS = 15 * 60_000;
-const HOLD_MAX_BYTES = 256 * 1024 * 1024;
-
-interface HeldFile {
-  text: string;
-  settings: ImportSettings;
-  sha256: string;
-  heldBy: string | null;
-  expires: number;
-}
-
-/** Files between their check and their commit, by run id: memory only (see the header). */
-const held = new Map<string, HeldFile>();
-/** Commits in progress (and just finished), by run id. */
+/** Commits in progress in this process (and just finished), by run id (see the header). */
 const progress = new Map<string, ImportProgress & { counts?: CommitCounts }>();
-
-function sweepHeld(now = Date.now()) {
-  for (const [id, f] of held) if (f.expires <= now) held.delete(id);
-  let bytes = [...held.values()].reduce((s, f) => s + f.text.length * 2, 0);
-  // Oldest first: a burst of uploads cannot grow the process without bound.
-  for (const [id, f] of held) {
-    if (bytes <= HOLD_MAX_BYTES) break;
-    held.delete(id);
-    bytes -= f.text.length * 2;
-  }
-}
 
 function allow(caller: ImportCaller, action: string) {
   if (caller.subject && !authorize(caller.subject, action).allowed)
@@ -195,15 +184,28 @@ function mappingRefused(error: unknown): never {
 
 /**
  * The dry run: reads and validates every row, matches funds and campaigns, counts gifts imported before,
- * and records the run. Writes nothing else. `text` is kept for the commit when `hold` is set (the console).
+ * and records the run. Writes nothing else but, when `hold` is set (the console), the file for its commit,
+ * sealed, with the run.
  */
 export async function checkImport(
   caller: ImportCaller,
   source: ImportSource,
   settings: ImportSettings,
-  options: { hold?: boolean; totalBytes?: number; onProgress?: (p: ImportProgress) => void } = {},
+  options: {
+    hold?: boolean;
+    /** The limit of all held files together (gift-import.file.ts; a test sets a small one). */
+    maxHeldChars?: number;
+    totalBytes?: number;
+    onProgress?: (p: ImportProgress) => void;
+  } = {},
 ): Promise<{ report: ImportReport; result: ImportResult; sha256: string }> {
   allow(caller, GIVING_ACTIONS.record);
+  const keys = caller.keys;
+  if (options.hold && !keys) throw new Error('holding an import file needs the key ring');
+  // Compressed in the thread pool while this thread reads the rows.
+  const gzipped = options.hold && typeof source === 'string' ? compressImportFile(source) : null;
+  // Awaited on every path, so a failed check leaves no unhandled rejection behind.
+  gzipped?.catch(() => {});
   const total = options.totalBytes ?? (typeof source === 'string' ? Buffer.byteLength(source) : 0);
   const hashed = hashing(source, (done) => options.onProgress?.({ phase: 'checking', done, total }));
   const result = await readImport(hashed.stream, readerOptions(settings)).catch(mappingRefused);
@@ -213,8 +215,9 @@ export async function checkImport(
   const refs = externalRefs(result.layout, result.rows);
   const already = await importedRefs(db, refs);
   const id = crypto.randomUUID();
-  // The reading above holds no transaction (a large file takes seconds); the run and its audit entry commit
-  // together.
+  const file = gzipped && (await gzipped);
+  // The reading above holds no transaction (a large file takes seconds); the run, its file and its audit
+  // entry commit together.
   const run = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(importRuns)
@@ -231,19 +234,17 @@ export async function checkImport(
       })
       .returning();
     if (!row) throw new Error('insert returned no row');
+    if (file && keys)
+      await holdImportFile(tx, keys, {
+        runId: id,
+        heldBy: caller.subject?.userId ?? null,
+        gzipped: file,
+        settings,
+        ...(options.maxHeldChars ? { maxChars: options.maxHeldChars } : {}),
+      });
     await audit(caller, tx, 'gift_import.check', id);
     return row;
   });
-  if (options.hold && typeof source === 'string') {
-    sweepHeld();
-    held.set(id, {
-      text: source,
-      settings,
-      sha256,
-      heldBy: caller.subject?.userId ?? null,
-      expires: Date.now() + HOLD_MS,
-    });
-  }
   const report: ImportReport = {
     run: presentRun(run),
     layout: result.layout,
@@ -280,6 +281,18 @@ function refusal(result: ImportResult, skipBadRows: boolean): string | null {
   return null;
 }
 
+export interface CommitOptions {
+  skipBadRows: boolean;
+  /**
+   * Write the rows written to the run as the commit goes, for other processes' progress bars. Only on a
+   * PostgreSQL server: the embedded database has one connection, which the commit holds.
+   */
+  shareProgress?: boolean;
+}
+
+/** How often a commit's progress is written to its run. */
+const SHARE_PROGRESS_MS = 1000;
+
 export interface StartedCommit {
   run: ReturnType<typeof presentRun>;
   /** Settles when the commit has committed or failed (never rejects). */
@@ -296,7 +309,7 @@ export async function startImportCommit(
   caller: ImportCaller,
   runId: string,
   read: { result: ImportResult; sha256: string; settings: ImportSettings },
-  options: { skipBadRows: boolean; onProgress?: (p: ImportProgress) => void },
+  options: CommitOptions & { onProgress?: (p: ImportProgress) => void },
 ): Promise<StartedCommit> {
   allow(caller, GIVING_ACTIONS.record);
   const db = caller.db;
@@ -317,7 +330,7 @@ export async function startImportCommit(
   commitStartedHere(runId);
   const [claimed] = await db
     .update(importRuns)
-    .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null })
+    .set({ status: 'committing', skipBadRows: options.skipBadRows, failure: null, rowsWritten: 0 })
     .where(and(eq(importRuns.id, runId), inArray(importRuns.status, ['checked', 'failed'])))
     .returning()
     .catch((error: unknown) => {
@@ -328,10 +341,19 @@ export async function startImportCommit(
     commitEndedHere(runId);
     throw AppError.conflict('This import is already being committed.');
   }
-  held.delete(runId);
+  let shared = 0;
   const report = (p: ImportProgress & { counts?: CommitCounts }) => {
     progress.set(runId, p);
     options.onProgress?.(p);
+    if (options.shareProgress && p.phase === 'committing' && Date.now() - shared >= SHARE_PROGRESS_MS) {
+      shared = Date.now();
+      // Beside the commit's transaction, on another connection; never awaited, so never in its way.
+      void db
+        .update(importRuns)
+        .set({ rowsWritten: p.done })
+        .where(and(eq(importRuns.id, runId), eq(importRuns.status, 'committing')))
+        .catch(() => {});
+    }
   };
   report({ phase: 'committing', done: 0, total: read.result.rows.length });
 
@@ -340,6 +362,8 @@ export async function startImportCommit(
       const { counts, row } = await db.transaction(async (tx) => {
         // Held to the end of this transaction: a live commit is never taken for an abandoned one.
         await holdImportCommit(tx, runId);
+        // The file goes with the commit (a failed one keeps it, to be committed again until it expires).
+        if (caller.keys) await discardImportFile(tx, caller.keys, runId, DISCARDED.committed);
         const counts = await commitImportRows(tx, read.result.rows, {
           layout: read.result.layout,
           importRunId: runId,
@@ -394,41 +418,52 @@ function failureOf(error: unknown): string {
     : 'the import failed; nothing was written';
 }
 
+const NOT_HELD =
+  'The checked file is no longer held (15 minutes passed, or it was committed): send it again.';
+
 /** The console's commit: the file held since its check (or sent again), read again and committed. */
 export async function commitHeldImport(
   caller: ImportCaller,
   runId: string,
-  options: { skipBadRows: boolean; resend?: { text: string; settings: Omit<ImportSettings, 'fileName'> } },
+  options: CommitOptions & { resend?: { text: string; settings: Omit<ImportSettings, 'fileName'> } },
 ): Promise<StartedCommit> {
   allow(caller, GIVING_ACTIONS.record);
-  sweepHeld();
   const run = await runOrThrow(caller.db, runId);
-  const file = held.get(runId);
-  if (file && caller.subject && file.heldBy !== caller.subject.userId)
+  const held = await heldImportFile(caller.db, runId);
+  if (held && caller.subject && held.heldBy !== caller.subject.userId)
     throw AppError.forbidden('Only the person who checked this file can import it.');
-  const text = options.resend?.text ?? file?.text;
-  if (text === undefined)
-    throw AppError.gone(
-      'The checked file is no longer held (15 minutes passed or the server restarted): send it again.',
-    );
-  const settings: ImportSettings = options.resend
-    ? { ...options.resend.settings, fileName: run.fileName }
-    : (file?.settings ?? { fileName: run.fileName });
-  const hashed = hashing(text);
+  let source: ImportSource;
+  let settings: ImportSettings;
+  if (options.resend) {
+    source = options.resend.text;
+    settings = { ...options.resend.settings, fileName: run.fileName };
+  } else {
+    const file =
+      held && caller.keys ? await openImportFile<ImportSettings>(caller.db, caller.keys, runId) : null;
+    if (!file) throw AppError.gone(NOT_HELD);
+    source = file.source;
+    settings = { ...file.settings, fileName: run.fileName };
+  }
+  const hashed = hashing(source);
   const result = await readImport(hashed.stream, readerOptions(settings)).catch(mappingRefused);
   return startImportCommit(caller, runId, { result, sha256: hashed.digest(), settings }, options);
 }
 
-/** A run with its commit's progress (rows written of the total) while it commits. */
+/**
+ * A run with its commit's progress (rows written of the total) while it commits: this process's own, or
+ * what the committing process last wrote to the run.
+ */
 export async function getImportRun(caller: ImportCaller, id: string) {
   allow(caller, GIVING_ACTIONS.read);
   const run = await runOrThrow(caller.db, id);
   const p = progress.get(id);
+  // Another process's commit: what it last wrote to the run.
+  const elsewhere = run.status === 'committing' ? { done: run.rowsWritten, total: run.goodRows } : null;
   return {
     run: presentRun(run),
-    progress: p ? { done: p.done, total: p.total } : null,
+    progress: p ? { done: p.done, total: p.total } : elsewhere,
     counts: p?.counts ?? null,
-    held: held.has(id),
+    held: (await heldImportFile(caller.db, id)) !== null,
   };
 }
 
