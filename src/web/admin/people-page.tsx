@@ -17,9 +17,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -28,6 +26,7 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorAlert } from '../components/error-alert';
 import { useDateFormat } from '../components/format';
 import { PageLoader } from '../components/page-loader';
+import { toast } from '../components/toast';
 import { useDocumentTitle } from '../components/use-document-title';
 import { STAFF_ROLES } from '../roles';
 import { useSession } from '../session';
@@ -78,14 +77,6 @@ function useStaff() {
 function useRoleOptions() {
   const { t } = useTranslation();
   return STAFF_ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }));
-}
-
-function toast(message: string) {
-  notifications.show({
-    color: 'passage',
-    message,
-    closeButtonProps: { 'aria-label': i18next.t('shell.close') },
-  });
 }
 
 /** People & access: staff accounts, invitations and compartments. Hides what the role cannot do. */

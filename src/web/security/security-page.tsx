@@ -8,7 +8,6 @@ import {
   List,
   Modal,
   NumberInput,
-  Paper,
   Stack,
   Table,
   Text,
@@ -18,7 +17,7 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiError, api, fieldErrors } from '../api';
@@ -28,6 +27,7 @@ import { describeUserAgent, useDateFormat } from '../components/format';
 import { PageLoader } from '../components/page-loader';
 import { PasswordField } from '../components/password-field';
 import { RecoveryCodes } from '../components/recovery-codes';
+import { Section } from '../components/section';
 import { useDocumentTitle } from '../components/use-document-title';
 import { passkeysSupported, registerPasskey } from '../passkey';
 import { SESSION_KEY, useSession } from '../session';
@@ -41,47 +41,6 @@ interface ApiToken {
   expiresAt: string;
   lastUsedAt: string | null;
   revoked: boolean;
-}
-
-function Section({
-  title,
-  intro,
-  children,
-  testId,
-  danger,
-}: {
-  title: string;
-  intro?: ReactNode;
-  children: ReactNode;
-  testId: string;
-  danger?: boolean;
-}) {
-  const id = `${testId}-title`;
-  return (
-    <Paper
-      component="section"
-      aria-labelledby={id}
-      withBorder
-      radius="md"
-      p={{ base: 'md', sm: 'lg' }}
-      className={danger ? classes.dangerZone : undefined}
-      data-testid={testId}
-    >
-      <Stack gap="md">
-        <Stack gap={4}>
-          <Title order={2} size="h4" id={id} c={danger ? 'red.8' : undefined}>
-            {title}
-          </Title>
-          {intro && (
-            <Text size="sm" c="dimmed">
-              {intro}
-            </Text>
-          )}
-        </Stack>
-        {children}
-      </Stack>
-    </Paper>
-  );
 }
 
 /** The signed-in person's own security: sessions, passkeys, authenticator, API tokens, burn switch. */
@@ -123,7 +82,12 @@ function SecondFactorSection({ twoFactorEnabled }: { twoFactorEnabled: boolean }
   const stepUpAt = session.data?.stepUpAt;
   const open = isSteppedUp(stepUpAt);
   return (
-    <Section title={t('security.factor.title')} testId="security-factor">
+    <Section
+      title={t('security.factor.title')}
+      testId="security-factor"
+      variant="roomy"
+      headingId="security-factor-title"
+    >
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Stack gap={2}>
           <Text fw={600}>{t('security.factor.app')}</Text>
@@ -279,6 +243,8 @@ function PasskeysSection({
       title={t('security.passkeys.title')}
       intro={t('security.passkeys.intro')}
       testId="security-passkeys"
+      variant="roomy"
+      headingId="security-passkeys-title"
     >
       {error ? <ErrorAlert error={error} /> : null}
       {passkeys.length === 0 ? (
@@ -404,6 +370,8 @@ function SessionsSection({
       title={t('security.sessions.title')}
       intro={t('security.sessions.intro')}
       testId="security-sessions"
+      variant="roomy"
+      headingId="security-sessions-title"
     >
       {revoke.isError && <ErrorAlert error={revoke.error} />}
       <Table verticalSpacing="xs" data-testid="sessions-table">
@@ -500,7 +468,13 @@ function TokensSection() {
   });
   const live = (tokens.data?.tokens ?? []).filter((k) => !k.revoked && new Date(k.expiresAt) > new Date());
   return (
-    <Section title={t('security.tokens.title')} intro={t('security.tokens.intro')} testId="security-tokens">
+    <Section
+      title={t('security.tokens.title')}
+      intro={t('security.tokens.intro')}
+      testId="security-tokens"
+      variant="roomy"
+      headingId="security-tokens-title"
+    >
       {created && (
         <Alert
           color="yellow"
@@ -650,7 +624,14 @@ function BurnSection() {
     }
   };
   return (
-    <Section title={t('security.burn.title')} intro={t('security.burn.intro')} testId="security-burn" danger>
+    <Section
+      title={t('security.burn.title')}
+      intro={t('security.burn.intro')}
+      testId="security-burn"
+      danger
+      variant="roomy"
+      headingId="security-burn-title"
+    >
       <List size="sm" spacing={4}>
         <List.Item>{t('security.burn.what1')}</List.Item>
         <List.Item>{t('security.burn.what2')}</List.Item>

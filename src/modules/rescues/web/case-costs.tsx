@@ -14,7 +14,9 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
-import { Section, useCaseMutation } from './case-shared';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   COST_CATEGORY_LIST,
   CURRENCY_LIST,
@@ -24,7 +26,7 @@ import {
   parseMinor,
   type RescueCase,
 } from './rescues-api';
-import { dayToIso, toast, todayDay, useRescuesT } from './ui';
+import { dayToIso, todayDay, useRescuesT } from './ui';
 
 /** Costs: the budget (per person × travellers), what was spent in each currency, funded units, entries. */
 export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: boolean }) {

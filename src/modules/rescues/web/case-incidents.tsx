@@ -15,7 +15,9 @@ import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
-import { Section, useCaseMutation } from './case-shared';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   casePath,
   INCIDENT_KIND_LIST,
@@ -24,7 +26,7 @@ import {
   type RescueCase,
   SEVERITY_LIST,
 } from './rescues-api';
-import { toast, useRescuesT } from './ui';
+import { useRescuesT } from './ui';
 
 const SEVERITY_COLOR = { low: 'gray', high: 'orange', critical: 'red' } as const;
 

@@ -19,7 +19,9 @@ import { api } from '../../../web/api';
 import { ConfirmDialog } from '../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
-import { Section, useCaseMutation } from './case-shared';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   CURRENCY_LIST,
   casePath,
@@ -30,7 +32,7 @@ import {
   type RescueCase,
   rescueKeys,
 } from './rescues-api';
-import { LegStatusBadge, localToIso, toast, useRescuesT } from './ui';
+import { LegStatusBadge, localToIso, useRescuesT } from './ui';
 
 const placeOk = (v: string) => {
   const s = v.trim();

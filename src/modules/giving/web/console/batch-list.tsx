@@ -19,10 +19,14 @@ import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type BatchSummary, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
-import { BatchStatusBadge, ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { BatchStatusBadge, useCanWrite, useGivingT } from './ui';
 
 /** Batches of offline gifts, open ones first; development staff open a new one here. */
 export function BatchListView() {

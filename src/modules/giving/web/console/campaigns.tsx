@@ -20,7 +20,10 @@ import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { formatMoney, type GivingCurrency } from '../../money';
 import {
@@ -35,7 +38,7 @@ import {
   todayDay,
   widgetSnippet,
 } from './giving-api';
-import { Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 /** Campaigns with their progress from the ledger, the links to share them, and (development) a new one. */
 export function CampaignsView() {

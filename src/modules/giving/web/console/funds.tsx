@@ -18,10 +18,14 @@ import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type Fund, givingKeys } from './giving-api';
-import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 /** Funds and their balances, one per currency (never converted); development staff add a fund here. */
 export function FundsView() {

@@ -5,10 +5,12 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { GIFT_STATUS_LIST, type Gift, type GiftStatus, giftLink, givingKeys } from './giving-api';
-import { GiftStatusBadge, ScrollTable, useGivingT, useMoney } from './ui';
+import { GiftStatusBadge, useGivingT } from './ui';
 
 const STEP = 50;
 const MAX = 200;

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Stack, Text, Title } from '@mantine/core';
 import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
-import { Link, NavLink, Route, Routes } from 'react-router';
+import { Link, Route, Routes } from 'react-router';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { SectionLink } from '../../../../web/components/section-link';
 import { BASE } from './giving-api';
 import { GivingHome } from './giving-home';
 import { registerGivingTranslations } from './i18n/register';
@@ -60,28 +61,6 @@ export function GivingPage() {
         </Routes>
       </Suspense>
     </Stack>
-  );
-}
-
-function SectionLink({
-  to,
-  label,
-  end,
-  testId,
-}: {
-  to: string;
-  label: string;
-  end?: boolean;
-  testId: string;
-}) {
-  return (
-    <NavLink to={to} end={end} style={{ textDecoration: 'none' }} data-testid={testId}>
-      {({ isActive }) => (
-        <Button component="span" size="compact-md" variant={isActive ? 'filled' : 'default'}>
-          {label}
-        </Button>
-      )}
-    </NavLink>
   );
 }
 

@@ -6,7 +6,10 @@ import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   givingKeys,
@@ -17,7 +20,7 @@ import {
   type StaffRecurringChange,
   supporterLink,
 } from './giving-api';
-import { ScrollTable, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 const STEP = 50;
 const MAX = 200;

@@ -16,12 +16,13 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import i18next from 'i18next';
-import { type ReactNode, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
 import { GIVING_IMPORT_NS } from './i18n/namespace';
@@ -48,23 +49,6 @@ function useImportT() {
 function useCount() {
   const { i18n } = useImportT();
   return (n: number) => n.toLocaleString(i18n.language);
-}
-
-/** A table that scrolls sideways on a phone; the region takes the keyboard focus so it can be scrolled. */
-function ScrollingTable({
-  minWidth,
-  label,
-  children,
-}: {
-  minWidth: number;
-  label: string;
-  children: ReactNode;
-}) {
-  return (
-    <Table.ScrollContainer type="native" minWidth={minWidth} tabIndex={0} role="region" aria-label={label}>
-      {children}
-    </Table.ScrollContainer>
-  );
 }
 
 function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -319,7 +303,7 @@ function MappingStep({
             </Badge>
           ) : null}
         </Group>
-        <ScrollingTable minWidth={420} label={t('mapping.table')}>
+        <ScrollTable minWidth={420} label={t('mapping.table')}>
           <Table striped aria-label={t('mapping.table')} data-testid="import-mapping">
             <Table.Thead>
               <Table.Tr>
@@ -358,7 +342,7 @@ function MappingStep({
               })}
             </Table.Tbody>
           </Table>
-        </ScrollingTable>
+        </ScrollTable>
       </Stack>
     </Paper>
   );
@@ -417,7 +401,7 @@ function DryRunReport({ report }: { report: ImportReport }) {
             <Title order={3} size="h5">
               {t('report.badRowsTitle')}
             </Title>
-            <ScrollingTable minWidth={420} label={t('report.badRowsTitle')}>
+            <ScrollTable minWidth={420} label={t('report.badRowsTitle')}>
               <Table striped aria-label={t('report.badRowsTitle')} data-testid="import-errors">
                 <Table.Thead>
                   <Table.Tr>
@@ -440,7 +424,7 @@ function DryRunReport({ report }: { report: ImportReport }) {
                   ))}
                 </Table.Tbody>
               </Table>
-            </ScrollingTable>
+            </ScrollTable>
             {report.errorCount > report.errors.length ? (
               <Text size="sm" c="dimmed">
                 {t('report.more', { count: report.errorCount - report.errors.length })}
@@ -586,7 +570,7 @@ function RecentRuns() {
           {t('runs.none')}
         </Text>
       ) : (
-        <ScrollingTable minWidth={640} label={t('runs.title')}>
+        <ScrollTable minWidth={640} label={t('runs.title')}>
           <Table striped aria-label={t('runs.title')} data-testid="import-runs">
             <Table.Thead>
               <Table.Tr>
@@ -617,7 +601,7 @@ function RecentRuns() {
               ))}
             </Table.Tbody>
           </Table>
-        </ScrollingTable>
+        </ScrollTable>
       )}
     </Stack>
   );

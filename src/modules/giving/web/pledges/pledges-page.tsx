@@ -6,11 +6,13 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { registerPledgesTranslations } from './i18n/register';
 import { type Pledge, pledgeKeys } from './pledges-api';
-import { RaisedBar, ScrollTable, useCanWrite, useMoney, usePledgesT } from './ui';
+import { RaisedBar, useCanWrite, usePledgesT } from './ui';
 
 registerPledgesTranslations(i18next);
 
