@@ -1,15 +1,14 @@
 import { Alert, Anchor, Group, Stack, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { Link, Route, Routes } from 'react-router';
 import { PageLoader } from '../../../web/components/page-loader';
 import { SectionLink } from '../../../web/components/section-link';
-import { registerSupportersTranslations } from './i18n/register';
+import { supportersNamespace } from './i18n/namespace';
 import { SupporterSearchView } from './supporter-search';
 import { BASE } from './supporters-api';
 import { useCanWrite, useSupportersT } from './ui';
 
-registerSupportersTranslations(i18next);
+supportersNamespace.register();
 
 // The supporter page and the duplicates list are the heavier parts: each loads when first opened.
 const SupporterPage = lazy(async () => ({ default: (await import('./supporter-page')).SupporterPage }));

@@ -1,11 +1,10 @@
 import { Badge } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
 import { useSession } from '../../../web/session';
-import { SUPPORTERS_NS } from './i18n/namespace';
+import { supportersNamespace } from './i18n/namespace';
 import type { Supporter } from './supporters-api';
 
 export function useSupportersT() {
-  return useTranslation(SUPPORTERS_NS);
+  return supportersNamespace.useT();
 }
 
 /** Only the development team writes supporters and merges them; an administrator reads (people.policy.ts). */

@@ -1,15 +1,14 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { useSearchParams } from 'react-router';
 import { PageLoader } from '../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import { CaseListView } from './case-list';
 import { DashboardView } from './dashboard';
-import { registerRescuesTranslations } from './i18n/register';
+import { rescuesNamespace } from './i18n/namespace';
 import { useRescuesT } from './ui';
 
-registerRescuesTranslations(i18next);
+rescuesNamespace.register();
 
 // The case page and the intake form are the heavy parts: each loads when first opened.
 const CasePage = lazy(async () => ({ default: (await import('./case-page')).CasePage }));

@@ -1,10 +1,9 @@
 import { Badge, type BadgeProps } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
-import { RESCUES_NS } from './i18n/namespace';
+import { rescuesNamespace } from './i18n/namespace';
 import type { CaseStatus, LegStatus } from './rescues-api';
 
 export function useRescuesT() {
-  return useTranslation(RESCUES_NS);
+  return rescuesNamespace.useT();
 }
 
 const STATUS_COLOR: Record<CaseStatus, string> = {

@@ -1,15 +1,14 @@
 import { Alert, Anchor, Group, Stack, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { Link, Route, Routes } from 'react-router';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { SectionLink } from '../../../../web/components/section-link';
 import { BASE } from './giving-api';
 import { GivingHome } from './giving-home';
-import { registerGivingTranslations } from './i18n/register';
+import { givingNamespace } from './i18n/namespace';
 import { DARK_TITLE, useGivingT } from './ui';
 
-registerGivingTranslations(i18next);
+givingNamespace.register();
 
 // Each view loads when first opened: the home (the ledger check) stays small.
 const GiftListView = lazy(async () => ({ default: (await import('./gift-list')).GiftListView }));

@@ -1,11 +1,10 @@
 import { Badge, type BadgeProps } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
 import { useSession } from '../../../../web/session';
 import type { GiftStatus } from './giving-api';
-import { GIVING_NS } from './i18n/namespace';
+import { givingNamespace } from './i18n/namespace';
 
 export function useGivingT() {
-  return useTranslation(GIVING_NS);
+  return givingNamespace.useT();
 }
 
 /**

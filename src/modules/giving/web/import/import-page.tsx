@@ -15,9 +15,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { useId, useState } from 'react';
-import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
@@ -25,8 +23,7 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
-import { GIVING_IMPORT_NS } from './i18n/namespace';
-import { registerGivingImportTranslations } from './i18n/register';
+import { givingImportNamespace } from './i18n/namespace';
 import {
   IMPORT_FIELDS,
   type ImportField,
@@ -37,13 +34,13 @@ import {
   type RunState,
 } from './import-api';
 
-registerGivingImportTranslations(i18next);
+givingImportNamespace.register();
 
 const LAYOUTS: readonly ImportLayout[] = ['civicrm', 'npsp', 'custom'];
 const LEAVE_OUT = '';
 
 function useImportT() {
-  return useTranslation(GIVING_IMPORT_NS);
+  return givingImportNamespace.useT();
 }
 
 function useCount() {

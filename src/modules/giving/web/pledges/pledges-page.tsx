@@ -1,6 +1,5 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
@@ -10,11 +9,11 @@ import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { registerPledgesTranslations } from './i18n/register';
+import { pledgesNamespace } from './i18n/namespace';
 import { type Pledge, pledgeKeys } from './pledges-api';
 import { RaisedBar, useCanWrite, usePledgesT } from './ui';
 
-registerPledgesTranslations(i18next);
+pledgesNamespace.register();
 
 const PledgeDetailView = lazy(async () => ({ default: (await import('./pledge-detail')).PledgeDetailView }));
 const PledgeForm = lazy(async () => ({ default: (await import('./pledge-form')).PledgeForm }));

@@ -1,11 +1,10 @@
 import { Badge, Progress } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
 import { useSession } from '../../../../web/session';
-import { PLEDGES_NS } from './i18n/namespace';
+import { pledgesNamespace } from './i18n/namespace';
 import type { Invoice, Pledge } from './pledges-api';
 
 export function usePledgesT() {
-  return useTranslation(PLEDGES_NS);
+  return pledgesNamespace.useT();
 }
 
 /** Only the development team writes (pledge.policy.ts); the server refuses anyone else anyway. */

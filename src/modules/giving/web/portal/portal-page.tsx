@@ -14,7 +14,6 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate } from 'react-router';
@@ -27,7 +26,7 @@ import { Section } from '../../../../web/components/section';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession, useSignOut } from '../../../../web/session';
 import { formatMoney, type GivingCurrency } from '../../money';
-import { PORTAL_NS, registerPortalTranslations } from './i18n/register';
+import { portalNamespace } from './i18n/namespace';
 import {
   CHANNELS,
   type ConsentChannel,
@@ -40,10 +39,10 @@ import {
   receiptUrl,
 } from './portal-api';
 
-registerPortalTranslations(i18next);
+portalNamespace.register();
 
 function usePortalT() {
-  return useTranslation(PORTAL_NS);
+  return portalNamespace.useT();
 }
 
 function useFormats() {

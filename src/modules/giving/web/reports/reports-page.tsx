@@ -1,14 +1,13 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
 import { useSearchParams } from 'react-router';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
-import { registerGivingReportsTranslations } from './i18n/register';
+import { givingReportsNamespace } from './i18n/namespace';
 import { LapsedView, RetentionView, TopDonorsView, TotalsView } from './report-views';
 import { StatementsView } from './statements-view';
 import { useReportsT } from './ui';
 
-registerGivingReportsTranslations(i18next);
+givingReportsNamespace.register();
 
 const VIEWS = ['totals', 'lapsed', 'retention', 'top', 'statements'] as const;
 type View = (typeof VIEWS)[number];

@@ -1,9 +1,8 @@
 import { Anchor, Progress } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
-import { GIVING_REPORTS_NS } from './i18n/namespace';
+import { givingReportsNamespace } from './i18n/namespace';
 
 export function useReportsT() {
-  return useTranslation(GIVING_REPORTS_NS);
+  return givingReportsNamespace.useT();
 }
 
 /** A plain link to the same report as a CSV file: the browser downloads it with the session cookie. */

@@ -1,5 +1,6 @@
 import type { i18n as I18n } from 'i18next';
-import { GIVING_IMPORT_NS } from './namespace';
+
+const GIVING_IMPORT_NS = 'giving-import';
 
 /**
  * Loaded with the shell: the navigation label only (the same words as `nav` in en.json and ko.json); the

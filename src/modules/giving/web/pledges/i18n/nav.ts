@@ -1,5 +1,6 @@
 import type { i18n as I18n } from 'i18next';
-import { PLEDGES_NS } from './namespace';
+
+const PLEDGES_NS = 'pledges';
 
 /**
  * Loaded with the shell: the navigation label only (the same words as `nav` in en.json and ko.json); the

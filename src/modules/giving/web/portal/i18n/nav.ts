@@ -1,5 +1,6 @@
 import type { i18n as I18n } from 'i18next';
-import { PORTAL_NS } from './namespace';
+
+const PORTAL_NS = 'portal';
 
 /**
  * Loaded with the shell: the public header's link to the portal only (the same words as `nav` in en.json
