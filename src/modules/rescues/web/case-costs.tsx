@@ -14,6 +14,7 @@ import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { useMoney } from '../../../web/components/money';
 import { Section } from '../../../web/components/section';
 import { toast } from '../../../web/components/toast';
 import { useCaseMutation } from './case-shared';
@@ -21,7 +22,6 @@ import {
   COST_CATEGORY_LIST,
   CURRENCY_LIST,
   casePath,
-  formatMoney,
   minorDigits,
   parseMinor,
   type RescueCase,
@@ -35,7 +35,7 @@ export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: 
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
   const [adding, setAdding] = useState(false);
   const c = rescue.costs;
-  const money = (minor: number, currency: string) => formatMoney(minor, currency, i18n.language);
+  const money = useMoney();
   const inBudgetCurrency = c.spent.find((s) => s.currency === c.budgetCurrency)?.amountMinor ?? 0;
   const left = c.budgetTotalMinor - inBudgetCurrency;
   const legOf = (id: string | null) => rescue.legs.find((l) => l.id === id)?.position;

@@ -19,13 +19,13 @@ import { api } from '../../../web/api';
 import { ConfirmDialog } from '../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
+import { useMoney } from '../../../web/components/money';
 import { Section } from '../../../web/components/section';
 import { toast } from '../../../web/components/toast';
 import { useCaseMutation } from './case-shared';
 import {
   CURRENCY_LIST,
   casePath,
-  formatMoney,
   LEG_KIND_LIST,
   type Leg,
   parseMinor,
@@ -134,7 +134,8 @@ function LegCard({
   onAssign: () => void;
   onCompromised: () => void;
 }) {
-  const { t, i18n } = useRescuesT();
+  const { t } = useRescuesT();
+  const money = useMoney();
   const date = useDateFormat();
   const open = leg.status !== 'completed' && leg.status !== 'compromised';
   return (
@@ -161,7 +162,7 @@ function LegCard({
             )}
           </Group>
           <Text size="sm" c="gray.8">
-            {formatMoney(leg.budgetMinor, leg.currency, i18n.language)}
+            {money(leg.budgetMinor, leg.currency)}
           </Text>
         </Group>
         <Text size="sm">
