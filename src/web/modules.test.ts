@@ -60,3 +60,36 @@ describe('the modules’ web manifests', () => {
     }
   });
 });
+
+/** The relative imports of every TypeScript file under a folder, as paths from src/. */
+function importsUnder(dir: string): { file: string; target: string }[] {
+  const out: { file: string; target: string }[] = [];
+  for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.tsx?$/.test(file) || file.endsWith('.test.ts')) continue;
+    const full = path.join(dir, file);
+    for (const m of fs.readFileSync(full, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g))
+      out.push({
+        file: path.relative(SRC, full),
+        target: path.relative(SRC, path.resolve(path.dirname(full), m[1] ?? '')),
+      });
+  }
+  return out;
+}
+
+describe('the web side’s boundaries', () => {
+  it('keeps the shell free of the modules: it finds their manifests, and imports nothing else of theirs', () => {
+    const crossing = importsUnder(path.join(SRC, 'web')).filter((i) =>
+      i.target.startsWith(`modules${path.sep}`),
+    );
+    expect(crossing).toEqual([]);
+  });
+
+  it('keeps each module’s pages to its own web files and the shell', () => {
+    const crossing = importsUnder(path.join(SRC, 'modules')).filter(({ file, target }) => {
+      const [, module, web] = file.split(path.sep);
+      const [top, other, otherWeb] = target.split(path.sep);
+      return web === 'web' && top === 'modules' && other !== module && otherWeb === 'web';
+    });
+    expect(crossing).toEqual([]);
+  });
+});

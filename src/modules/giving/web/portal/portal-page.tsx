@@ -21,11 +21,11 @@ import { parseAmount } from '../../../../platform/money/money';
 import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { Section } from '../../../../web/components/section';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession, useSignOut } from '../../../../web/session';
-import { formatMoney, type GivingCurrency } from '../../money';
 import { portalNamespace } from './i18n/namespace';
 import {
   CHANNELS,
@@ -50,8 +50,9 @@ function useFormats() {
   const lang = i18n.language;
   // Charge days and gift dates are UTC days (as on the receipts): shown as such, never a day off.
   const day = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' });
+  const money = useMoney();
   return {
-    money: (minor: number, currency: string) => formatMoney(minor, currency as GivingCurrency, lang),
+    money,
     day: (iso: string | null) => (iso ? day.format(new Date(iso)) : '—'),
   };
 }
