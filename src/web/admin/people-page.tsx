@@ -1,6 +1,7 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { Stack, Tabs } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../components/page-header';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useSession } from '../session';
 import { CompartmentsTab } from './compartments-tab';
@@ -18,12 +19,7 @@ export function PeoplePage() {
   useDocumentTitle(t('people.title'));
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('people.title')}
-        </Title>
-        <Text c="dimmed">{t('people.intro')}</Text>
-      </Stack>
+      <PageHeader title={t('people.title')} intro={t('people.intro')} />
       <Tabs
         value={tab}
         onChange={(v) => setParams(v && v !== 'staff' ? { tab: v } : {}, { replace: true })}

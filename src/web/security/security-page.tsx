@@ -1,6 +1,7 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Stack } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../components/error-alert';
+import { PageHeader } from '../components/page-header';
 import { PageLoader } from '../components/page-loader';
 import { useDocumentTitle } from '../components/use-document-title';
 import { BurnSection } from './burn-section';
@@ -17,12 +18,7 @@ export function SecurityPage() {
   useDocumentTitle(t('security.title'));
   return (
     <Stack gap="lg" maw={960}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('security.title')}
-        </Title>
-        <Text c="dimmed">{t('security.intro')}</Text>
-      </Stack>
+      <PageHeader title={t('security.title')} intro={t('security.intro')} />
       {security.isPending ? (
         <PageLoader />
       ) : security.isError ? (

@@ -1,6 +1,7 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { Stack, Tabs } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../../../web/components/page-header';
 import { PageLoader } from '../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import { CaseListView } from './case-list';
@@ -38,12 +39,7 @@ export function RescuesPage() {
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       <Tabs
         value={view}
         onChange={(v) => setParams(v && v !== 'dashboard' ? { view: v } : {})}

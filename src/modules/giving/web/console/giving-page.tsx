@@ -1,6 +1,7 @@
-import { Alert, Anchor, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Stack } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { Link, Route, Routes } from 'react-router';
+import { PageHeader } from '../../../../web/components/page-header';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { SectionLink } from '../../../../web/components/section-link';
 import { BASE } from './giving-api';
@@ -33,12 +34,7 @@ export function GivingPage() {
   const { t } = useGivingT();
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       <Group component="nav" aria-label={t('sections.label')} gap="xs" wrap="wrap">
         <SectionLink to={BASE} end label={t('sections.home')} testId="giving-nav-home" />
         {SECTIONS.map((s) => (

@@ -1,4 +1,5 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
+import { PageHeader } from '../../../../web/components/page-header';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
 import { givingImportNamespace } from './i18n/namespace';
@@ -20,12 +21,7 @@ export function GivingImportPage() {
   useDocumentTitle(t('title'));
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       {role === 'development' ? (
         <ImportWizard />
       ) : (

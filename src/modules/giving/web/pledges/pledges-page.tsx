@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -6,6 +6,7 @@ import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useMoney } from '../../../../web/components/money';
+import { PageHeader } from '../../../../web/components/page-header';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
@@ -54,12 +55,7 @@ function PledgeList() {
   return (
     <Stack gap="lg" maw={1100}>
       <Group justify="space-between" align="flex-end">
-        <Stack gap={4}>
-          <Title order={1} size="h2">
-            {t('title')}
-          </Title>
-          <Text c="dimmed">{t('intro')}</Text>
-        </Stack>
+        <PageHeader title={t('title')} intro={t('intro')} />
         <Group gap="sm">
           <CsvDownload
             href={csvHref('/api/giving/pledges')}

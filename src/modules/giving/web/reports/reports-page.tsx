@@ -1,5 +1,6 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { Stack, Tabs } from '@mantine/core';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../../../../web/components/page-header';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
 import { givingReportsNamespace } from './i18n/namespace';
@@ -29,12 +30,7 @@ export function GivingReportsPage() {
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       <Tabs
         value={view}
         onChange={(v) => setParams(v && v !== 'totals' ? { view: v } : {})}
