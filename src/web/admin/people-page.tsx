@@ -2,6 +2,7 @@ import { Stack, Tabs } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { PageHeader } from '../components/page-header';
+import { QueryTabs } from '../components/query-tabs';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useSession } from '../session';
 import { CompartmentsTab } from './compartments-tab';
@@ -12,7 +13,7 @@ import { StaffTab } from './staff-tab';
 export function PeoplePage() {
   const { t } = useTranslation();
   const session = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const isAdmin = session.data?.role === 'administrator';
   const tabs = ['staff', ...(isAdmin ? ['invitations'] : []), 'compartments'];
   const tab = tabs.includes(params.get('tab') ?? '') ? (params.get('tab') as string) : 'staff';
@@ -20,18 +21,13 @@ export function PeoplePage() {
   return (
     <Stack gap="lg" maw={1100}>
       <PageHeader title={t('people.title')} intro={t('people.intro')} />
-      <Tabs
+      <QueryTabs
+        param="tab"
         value={tab}
-        onChange={(v) => setParams(v && v !== 'staff' ? { tab: v } : {}, { replace: true })}
-        keepMounted={false}
+        defaultValue="staff"
+        replace
+        tabs={tabs.map((k) => ({ value: k, label: t(`people.tabs.${k}`), testId: `tab-${k}` }))}
       >
-        <Tabs.List mb="md">
-          {tabs.map((k) => (
-            <Tabs.Tab key={k} value={k} data-testid={`tab-${k}`}>
-              {t(`people.tabs.${k}`)}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
         <Tabs.Panel value="staff">
           <StaffTab isAdmin={isAdmin} selfId={session.data?.id} />
         </Tabs.Panel>
@@ -43,7 +39,7 @@ export function PeoplePage() {
         <Tabs.Panel value="compartments">
           <CompartmentsTab />
         </Tabs.Panel>
-      </Tabs>
+      </QueryTabs>
     </Stack>
   );
 }

@@ -1,6 +1,7 @@
 import { Stack, Tabs } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import { PageHeader } from '../../../../web/components/page-header';
+import { QueryTabs } from '../../../../web/components/query-tabs';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
 import { givingReportsNamespace } from './i18n/namespace';
@@ -23,7 +24,7 @@ export function GivingReportsPage() {
   const { t } = useReportsT();
   const role = useSession().data?.role;
   const views = VIEWS.filter((v) => role !== 'auditor' || !DONOR_VIEWS.includes(v));
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const asked = params.get('view') as View;
   const view: View = views.includes(asked) ? asked : 'totals';
   useDocumentTitle(t(`views.${view}`));
@@ -31,18 +32,13 @@ export function GivingReportsPage() {
   return (
     <Stack gap="lg" maw={1100}>
       <PageHeader title={t('title')} intro={t('intro')} />
-      <Tabs
+      <QueryTabs
+        param="view"
         value={view}
-        onChange={(v) => setParams(v && v !== 'totals' ? { view: v } : {})}
-        keepMounted={false}
+        defaultValue="totals"
+        listLabel={t('views.label')}
+        tabs={views.map((v) => ({ value: v, label: t(`views.${v}`), testId: `reports-tab-${v}` }))}
       >
-        <Tabs.List mb="md" aria-label={t('views.label')}>
-          {views.map((v) => (
-            <Tabs.Tab key={v} value={v} data-testid={`reports-tab-${v}`}>
-              {t(`views.${v}`)}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
         <Tabs.Panel value="totals">
           <TotalsView />
         </Tabs.Panel>
@@ -58,7 +54,7 @@ export function GivingReportsPage() {
         <Tabs.Panel value="statements">
           <StatementsView canSend={role === 'development'} />
         </Tabs.Panel>
-      </Tabs>
+      </QueryTabs>
     </Stack>
   );
 }
