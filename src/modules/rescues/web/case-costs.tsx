@@ -1,6 +1,5 @@
 import {
   Button,
-  Collapse,
   Group,
   NativeSelect,
   Progress,
@@ -11,9 +10,9 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { FormToggle } from '../../../web/components/form-toggle';
 import { useMoney } from '../../../web/components/money';
 import { Section } from '../../../web/components/section';
 import { toast } from '../../../web/components/toast';
@@ -33,7 +32,6 @@ export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: 
   const { t, i18n } = useRescuesT();
   // Expenses are dated by day (midnight UTC), so the day is shown as such, in the reader's language.
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
-  const [adding, setAdding] = useState(false);
   const c = rescue.costs;
   const money = useMoney();
   const inBudgetCurrency = c.spent.find((s) => s.currency === c.budgetCurrency)?.amountMinor ?? 0;
@@ -110,21 +108,9 @@ export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: 
           </Table>
         )}
         {canWrite && (
-          <>
-            <Group>
-              <Button
-                variant="default"
-                onClick={() => setAdding((a) => !a)}
-                aria-expanded={adding}
-                data-testid="cost-add-toggle"
-              >
-                {t('case.recordCost')}
-              </Button>
-            </Group>
-            <Collapse expanded={adding}>
-              {adding && <RecordCostForm rescue={rescue} onDone={() => setAdding(false)} />}
-            </Collapse>
-          </>
+          <FormToggle label={t('case.recordCost')} testId="cost-add-toggle">
+            {(close) => <RecordCostForm rescue={rescue} onDone={close} />}
+          </FormToggle>
         )}
       </Stack>
     </Section>

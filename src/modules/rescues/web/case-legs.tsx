@@ -2,7 +2,6 @@ import {
   Badge,
   Button,
   Code,
-  Collapse,
   Group,
   Modal,
   NativeSelect,
@@ -18,6 +17,7 @@ import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ConfirmDialog } from '../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { FormToggle } from '../../../web/components/form-toggle';
 import { useDateFormat } from '../../../web/components/format';
 import { useMoney } from '../../../web/components/money';
 import { Section } from '../../../web/components/section';
@@ -52,7 +52,6 @@ export function CaseLegs({
   const { t } = useRescuesT();
   const [assigning, setAssigning] = useState<Leg | null>(null);
   const [compromising, setCompromising] = useState<Leg | null>(null);
-  const [adding, setAdding] = useState(false);
   const { code } = rescue;
   const queryClient = useQueryClient();
 
@@ -83,21 +82,9 @@ export function CaseLegs({
           </Stack>
         )}
         {canWrite && (
-          <>
-            <Group>
-              <Button
-                variant="default"
-                onClick={() => setAdding((a) => !a)}
-                aria-expanded={adding}
-                data-testid="leg-add-toggle"
-              >
-                {t('case.addLeg')}
-              </Button>
-            </Group>
-            <Collapse expanded={adding}>
-              {adding && <AddLegForm rescue={rescue} onDone={() => setAdding(false)} />}
-            </Collapse>
-          </>
+          <FormToggle label={t('case.addLeg')} testId="leg-add-toggle">
+            {(close) => <AddLegForm rescue={rescue} onDone={close} />}
+          </FormToggle>
         )}
       </Stack>
       <AssignPartner code={code} leg={assigning} onClose={() => setAssigning(null)} />

@@ -1,7 +1,6 @@
 import {
   Anchor,
   Button,
-  Collapse,
   Group,
   NativeSelect,
   SimpleGrid,
@@ -12,12 +11,12 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { DataTable } from '../../../../web/components/data-table';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { FormToggle } from '../../../../web/components/form-toggle';
 import { useDateFormat } from '../../../../web/components/format';
 import { useMoney } from '../../../../web/components/money';
 import { Section } from '../../../../web/components/section';
@@ -33,7 +32,6 @@ export function BatchListView() {
   const money = useMoney();
   const date = useDateFormat();
   const canWrite = useCanWrite();
-  const [opening, setOpening] = useState(false);
   const batches = useQuery({
     queryKey: givingKeys.batches,
     queryFn: () => api.get<{ batches: BatchSummary[] }>('/api/giving/batches'),
@@ -50,15 +48,9 @@ export function BatchListView() {
           <Text size="sm" mb="sm">
             {t('batches.openIntro')}
           </Text>
-          <Button
-            variant={opening ? 'default' : 'filled'}
-            onClick={() => setOpening((o) => !o)}
-            aria-expanded={opening}
-            data-testid="batch-open-toggle"
-          >
-            {t('batches.open')}
-          </Button>
-          <Collapse expanded={opening}>{opening && <OpenBatchForm />}</Collapse>
+          <FormToggle label={t('batches.open')} testId="batch-open-toggle" emphasis>
+            {() => <OpenBatchForm />}
+          </FormToggle>
         </Section>
       )}
       <DataTable

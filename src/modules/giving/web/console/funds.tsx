@@ -2,7 +2,6 @@ import {
   Badge,
   Button,
   Checkbox,
-  Collapse,
   Group,
   SimpleGrid,
   Stack,
@@ -13,11 +12,11 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { DataTable } from '../../../../web/components/data-table';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { FormToggle } from '../../../../web/components/form-toggle';
 import { useMoney } from '../../../../web/components/money';
 import { Section } from '../../../../web/components/section';
 import { toast } from '../../../../web/components/toast';
@@ -31,7 +30,6 @@ export function FundsView() {
   useDocumentTitle(t('sections.funds'));
   const money = useMoney();
   const canWrite = useCanWrite();
-  const [creating, setCreating] = useState(false);
   const funds = useQuery({
     queryKey: givingKeys.funds,
     queryFn: () => api.get<{ funds: Fund[] }>('/api/giving/funds'),
@@ -45,17 +43,9 @@ export function FundsView() {
       </Group>
       {canWrite && (
         <Section title={t('funds.createTitle')} testId="fund-create-section">
-          <Button
-            variant={creating ? 'default' : 'filled'}
-            onClick={() => setCreating((c) => !c)}
-            aria-expanded={creating}
-            data-testid="fund-create-toggle"
-          >
-            {t('funds.create')}
-          </Button>
-          <Collapse expanded={creating}>
-            {creating && <CreateFundForm onDone={() => setCreating(false)} />}
-          </Collapse>
+          <FormToggle label={t('funds.create')} testId="fund-create-toggle" emphasis>
+            {(close) => <CreateFundForm onDone={close} />}
+          </FormToggle>
         </Section>
       )}
       <DataTable
