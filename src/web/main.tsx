@@ -4,8 +4,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { initI18n } from './i18n/i18n';
+import { webModules } from './modules';
 
-initI18n();
+initI18n(webModules.flatMap((m) => m.navLabels ?? []));
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -10,7 +10,6 @@ import {
   Table,
   Text,
   TextInput,
-  Title,
 } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
@@ -19,6 +18,7 @@ import { useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { useDateFormat } from '../components/format';
+import { PageHeader } from '../components/page-header';
 import { PageLoader } from '../components/page-loader';
 import { useDocumentTitle } from '../components/use-document-title';
 import classes from '../shell.module.css';
@@ -107,12 +107,7 @@ export function AuditPage() {
 
   return (
     <Stack gap="lg" maw={1200}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('audit.title')}
-        </Title>
-        <Text c="dimmed">{t('audit.intro')}</Text>
-      </Stack>
+      <PageHeader title={t('audit.title')} intro={t('audit.intro')} />
       <Paper withBorder radius="md" p={{ base: 'md', sm: 'lg' }}>
         <form onSubmit={apply} noValidate aria-label={t('audit.filters')}>
           <Stack gap="sm">

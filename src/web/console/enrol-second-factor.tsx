@@ -21,6 +21,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api';
 import { CodeField } from '../components/code-field';
 import { ErrorAlert } from '../components/error-alert';
+import { PageHeader } from '../components/page-header';
 import { PasswordField } from '../components/password-field';
 import { RecoveryCodes } from '../components/recovery-codes';
 import { useDocumentTitle } from '../components/use-document-title';
@@ -185,12 +186,7 @@ export function EnrolSecondFactorPage() {
 
   return (
     <Stack gap="lg" maw={760} data-testid="enrol-second-factor">
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('enrol.title')}
-        </Title>
-        <Text c="dimmed">{t('enrol.intro')}</Text>
-      </Stack>
+      <PageHeader title={t('enrol.title')} intro={t('enrol.intro')} />
 
       <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }}>
         <Title order={2} size="h4" mb="md">

@@ -1,12 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { registerGivingNav } from '../../modules/giving/web/console/i18n/nav';
-import { registerGivingImportNav } from '../../modules/giving/web/import/i18n/nav';
-import { registerPledgesNav } from '../../modules/giving/web/pledges/i18n/nav';
-import { registerPortalNav } from '../../modules/giving/web/portal/i18n/nav';
-import { registerGivingReportsNav } from '../../modules/giving/web/reports/i18n/nav';
-import { registerSupportersNav } from '../../modules/people/web/i18n/nav';
-import { registerRescuesNav } from '../../modules/rescues/web/i18n/nav';
+import type { NavLabel } from '../module-kit';
 import en from './en.json';
 import ko from './ko.json';
 
@@ -43,7 +37,11 @@ function browserLanguage(): LanguageCode {
   return 'en';
 }
 
-export function initI18n() {
+/**
+ * Starts i18next with the shell's strings and the modules' navigation labels (their manifests' `navLabels`);
+ * each page namespace adds its whole bundle when its pages load (define-namespace.ts).
+ */
+export function initI18n(navLabels: readonly NavLabel[] = []) {
   i18next.on('languageChanged', (lng) => {
     document.documentElement.lang = lng;
   });
@@ -55,13 +53,10 @@ export function initI18n() {
     interpolation: { escapeValue: false },
     initAsync: false,
   });
-  registerRescuesNav(i18next);
-  registerPledgesNav(i18next);
-  registerPortalNav(i18next);
-  registerGivingNav(i18next);
-  registerGivingReportsNav(i18next);
-  registerGivingImportNav(i18next);
-  registerSupportersNav(i18next);
+  for (const { ns, en: enNav, ko: koNav } of navLabels) {
+    i18next.addResourceBundle('en', ns, { nav: enNav }, true, false);
+    i18next.addResourceBundle('ko', ns, { nav: koNav }, true, false);
+  }
   document.documentElement.lang = i18next.language;
   return i18next;
 }

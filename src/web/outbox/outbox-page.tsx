@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert } from '../components/error-alert';
+import { PageHeader } from '../components/page-header';
 import { PageLoader } from '../components/page-loader';
 import { useDocumentTitle } from '../components/use-document-title';
 import classes from '../shell.module.css';
@@ -122,12 +123,7 @@ export function OutboxPage() {
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('outbox.title')}
-        </Title>
-        <Text c="dimmed">{t('outbox.intro')}</Text>
-      </Stack>
+      <PageHeader title={t('outbox.title')} intro={t('outbox.intro')} />
 
       {first && (
         <Alert

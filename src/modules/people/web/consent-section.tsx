@@ -18,6 +18,8 @@ import { useTranslation } from 'react-i18next';
 import { api, fieldErrors } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
 import {
   CONSENT_CHANNEL_LIST,
   type ConsentChannel,
@@ -27,7 +29,7 @@ import {
   supporterKeys,
   supporterPath,
 } from './supporters-api';
-import { Section, toast, useCanWrite, useSupportersT } from './ui';
+import { useCanWrite, useSupportersT } from './ui';
 
 const STATUS_COLOR: Record<ConsentNow['status'], string> = {
   granted: 'green',
@@ -48,7 +50,7 @@ export function ConsentSection({ supporter }: { supporter: SupporterDetail }) {
   const historyId = useId();
 
   return (
-    <Section title={t('consent.title')} testId="supporter-consent">
+    <Section title={t('consent.title')} testId="supporter-consent" headingId="supporter-consent-heading">
       <Stack gap="sm">
         <Table.ScrollContainer minWidth={420}>
           <Table verticalSpacing="xs">

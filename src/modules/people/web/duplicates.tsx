@@ -21,9 +21,10 @@ import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
 import { PageLoader } from '../../../web/components/page-loader';
+import { toast } from '../../../web/components/toast';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import { BASE, type DuplicatePair, type Supporter, supporterKeys, supporterLink } from './supporters-api';
-import { KindBadge, toast, useCanWrite, useSupportersT } from './ui';
+import { KindBadge, useCanWrite, useSupportersT } from './ui';
 
 /**
  * Likely duplicates (same email, same name and postcode, or same phone), each pair with why it matched and

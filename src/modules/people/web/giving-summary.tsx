@@ -4,9 +4,11 @@ import { Link } from 'react-router';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
+import { useMoney } from '../../../web/components/money';
 import { PageLoader } from '../../../web/components/page-loader';
+import { Section } from '../../../web/components/section';
 import { type GivingSummary, giftLink, supporterKeys, supporterPath } from './supporters-api';
-import { Section, useMoney, useSupportersT } from './ui';
+import { useSupportersT } from './ui';
 
 const GIFT_COLOR: Record<string, string> = {
   pending: 'yellow',
@@ -29,7 +31,7 @@ export function GivingSection({ id }: { id: string }) {
     queryFn: () => api.get<{ giving?: GivingSummary }>(`${supporterPath(id)}/summary`),
   });
   return (
-    <Section title={t('giving.title')} testId="supporter-giving">
+    <Section title={t('giving.title')} testId="supporter-giving" headingId="supporter-giving-heading">
       {summary.isPending ? (
         <PageLoader />
       ) : summary.isError ? (

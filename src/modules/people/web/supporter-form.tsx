@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, fieldErrors } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { toast } from '../../../web/components/toast';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import {
   ORGANISATION_TYPE_LIST,
@@ -13,7 +14,7 @@ import {
   supporterKeys,
   supporterLink,
 } from './supporters-api';
-import { toast, useSupportersT } from './ui';
+import { useSupportersT } from './ui';
 
 const FIELDS = [
   'kind',

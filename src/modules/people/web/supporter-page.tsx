@@ -21,6 +21,8 @@ import { api, fieldErrors, isApiError } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
 import { PageLoader } from '../../../web/components/page-loader';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import { ConsentSection } from './consent-section';
 import { GivingSection } from './giving-summary';
@@ -34,7 +36,7 @@ import {
   supporterLink,
   supporterPath,
 } from './supporters-api';
-import { KindBadge, Section, toast, useCanWrite, useSupportersT } from './ui';
+import { KindBadge, useCanWrite, useSupportersT } from './ui';
 
 /** One supporter: who they are, how we may write to them, tags, notes, their giving and their timeline. */
 export function SupporterPage() {
@@ -144,6 +146,7 @@ function ContactSection({ supporter }: { supporter: SupporterDetail }) {
     <Section
       title={t('contact.title')}
       testId="supporter-contact"
+      headingId="supporter-contact-heading"
       action={
         canWrite && !editing ? (
           <Button
@@ -212,7 +215,7 @@ function TagsSection({ supporter }: { supporter: SupporterDetail }) {
   }
 
   return (
-    <Section title={t('tags.title')} testId="supporter-tags">
+    <Section title={t('tags.title')} testId="supporter-tags" headingId="supporter-tags-heading">
       <Stack gap="sm">
         {supporter.tags.length === 0 ? (
           <Text size="sm" c="dimmed">
@@ -298,7 +301,7 @@ function NotesSection({ supporter }: { supporter: SupporterDetail }) {
   }
 
   return (
-    <Section title={t('notes.title')} testId="supporter-notes">
+    <Section title={t('notes.title')} testId="supporter-notes" headingId="supporter-notes-heading">
       <Stack gap="sm">
         {canWrite && (
           <form onSubmit={add} noValidate>

@@ -5,7 +5,9 @@ import { Link } from 'react-router';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
+import { useMoney } from '../../../web/components/money';
 import { PageLoader } from '../../../web/components/page-loader';
+import { Section } from '../../../web/components/section';
 import {
   giftLink,
   supporterKeys,
@@ -13,7 +15,7 @@ import {
   type TimelineEvent,
   type TimelinePage,
 } from './supporters-api';
-import { Section, useMoney, useSupportersT } from './ui';
+import { useSupportersT } from './ui';
 
 const PAGE = 25;
 const GIFT_KINDS = new Set(['gift.settled', 'gift.failed', 'gift.refunded', 'receipt.issued']);
@@ -107,7 +109,7 @@ export function TimelineSection({ id }: { id: string }) {
   const events = timeline.data?.pages.flatMap((p) => p.events) ?? [];
 
   return (
-    <Section title={t('timeline.title')} testId="supporter-timeline">
+    <Section title={t('timeline.title')} testId="supporter-timeline" headingId="supporter-timeline-heading">
       {timeline.isPending ? (
         <PageLoader />
       ) : timeline.isError ? (

@@ -1,14 +1,15 @@
-import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
+import { Alert, Anchor, Group, Stack } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import { Link, NavLink, Route, Routes } from 'react-router';
+import { Link, Route, Routes } from 'react-router';
+import { PageHeader } from '../../../web/components/page-header';
 import { PageLoader } from '../../../web/components/page-loader';
-import { registerSupportersTranslations } from './i18n/register';
+import { SectionLink } from '../../../web/components/section-link';
+import { supportersNamespace } from './i18n/namespace';
 import { SupporterSearchView } from './supporter-search';
 import { BASE } from './supporters-api';
 import { useCanWrite, useSupportersT } from './ui';
 
-registerSupportersTranslations(i18next);
+supportersNamespace.register();
 
 // The supporter page and the duplicates list are the heavier parts: each loads when first opened.
 const SupporterPage = lazy(async () => ({ default: (await import('./supporter-page')).SupporterPage }));
@@ -25,12 +26,7 @@ export function SupportersPage() {
   const canWrite = useCanWrite();
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       <Group component="nav" aria-label={t('sections.label')} gap="xs" wrap="wrap">
         <SectionLink to={BASE} end label={t('sections.search')} testId="supporters-nav-search" />
         {canWrite && <SectionLink to={`${BASE}/new`} label={t('sections.new')} testId="supporters-nav-new" />}
@@ -50,28 +46,6 @@ export function SupportersPage() {
         </Routes>
       </Suspense>
     </Stack>
-  );
-}
-
-function SectionLink({
-  to,
-  label,
-  end,
-  testId,
-}: {
-  to: string;
-  label: string;
-  end?: boolean;
-  testId: string;
-}) {
-  return (
-    <NavLink to={to} end={end} style={{ textDecoration: 'none' }} data-testid={testId}>
-      {({ isActive }) => (
-        <Button component="span" size="compact-md" variant={isActive ? 'filled' : 'default'}>
-          {label}
-        </Button>
-      )}
-    </NavLink>
   );
 }
 

@@ -1,6 +1,5 @@
 import {
   Button,
-  Collapse,
   Group,
   NativeSelect,
   Progress,
@@ -11,29 +10,30 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
-import { Section, useCaseMutation } from './case-shared';
+import { FormToggle } from '../../../web/components/form-toggle';
+import { useMoney } from '../../../web/components/money';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   COST_CATEGORY_LIST,
   CURRENCY_LIST,
   casePath,
-  formatMoney,
   minorDigits,
   parseMinor,
   type RescueCase,
 } from './rescues-api';
-import { dayToIso, toast, todayDay, useRescuesT } from './ui';
+import { dayToIso, todayDay, useRescuesT } from './ui';
 
 /** Costs: the budget (per person × travellers), what was spent in each currency, funded units, entries. */
 export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: boolean }) {
   const { t, i18n } = useRescuesT();
   // Expenses are dated by day (midnight UTC), so the day is shown as such, in the reader's language.
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
-  const [adding, setAdding] = useState(false);
   const c = rescue.costs;
-  const money = (minor: number, currency: string) => formatMoney(minor, currency, i18n.language);
+  const money = useMoney();
   const inBudgetCurrency = c.spent.find((s) => s.currency === c.budgetCurrency)?.amountMinor ?? 0;
   const left = c.budgetTotalMinor - inBudgetCurrency;
   const legOf = (id: string | null) => rescue.legs.find((l) => l.id === id)?.position;
@@ -108,21 +108,9 @@ export function CaseCosts({ rescue, canWrite }: { rescue: RescueCase; canWrite: 
           </Table>
         )}
         {canWrite && (
-          <>
-            <Group>
-              <Button
-                variant="default"
-                onClick={() => setAdding((a) => !a)}
-                aria-expanded={adding}
-                data-testid="cost-add-toggle"
-              >
-                {t('case.recordCost')}
-              </Button>
-            </Group>
-            <Collapse expanded={adding}>
-              {adding && <RecordCostForm rescue={rescue} onDone={() => setAdding(false)} />}
-            </Collapse>
-          </>
+          <FormToggle label={t('case.recordCost')} testId="cost-add-toggle">
+            {(close) => <RecordCostForm rescue={rescue} onDone={close} />}
+          </FormToggle>
         )}
       </Stack>
     </Section>

@@ -16,10 +16,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
 import { STEP_UP_WINDOW_MS, useStepUp } from '../../../web/security/step-up';
-import { Section } from './case-shared';
 import { casePath, type RescueCase, type Revealed, rescueKeys } from './rescues-api';
-import { toast, useRescuesT } from './ui';
+import { useRescuesT } from './ui';
 
 const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 

@@ -1,21 +1,13 @@
-import {
-  Badge,
-  Button,
-  Collapse,
-  Group,
-  NativeSelect,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-  Textarea,
-} from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, Paper, SimpleGrid, Stack, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { FormToggle } from '../../../web/components/form-toggle';
 import { useDateFormat } from '../../../web/components/format';
-import { Section, useCaseMutation } from './case-shared';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   casePath,
   INCIDENT_KIND_LIST,
@@ -24,14 +16,13 @@ import {
   type RescueCase,
   SEVERITY_LIST,
 } from './rescues-api';
-import { toast, useRescuesT } from './ui';
+import { useRescuesT } from './ui';
 
 const SEVERITY_COLOR = { low: 'gray', high: 'orange', critical: 'red' } as const;
 
 /** Incidents: open one, follow it up with notes (encrypted), move it to following up or resolved. */
 export function CaseIncidents({ rescue, canWrite }: { rescue: RescueCase; canWrite: boolean }) {
   const { t } = useRescuesT();
-  const [adding, setAdding] = useState(false);
   return (
     <Section title={t('case.incidents')} testId="case-incidents">
       <Stack gap="sm">
@@ -43,21 +34,9 @@ export function CaseIncidents({ rescue, canWrite }: { rescue: RescueCase; canWri
           ))
         )}
         {canWrite && (
-          <>
-            <Group>
-              <Button
-                variant="default"
-                onClick={() => setAdding((a) => !a)}
-                aria-expanded={adding}
-                data-testid="incident-add-toggle"
-              >
-                {t('case.openIncident')}
-              </Button>
-            </Group>
-            <Collapse expanded={adding}>
-              {adding && <OpenIncidentForm rescue={rescue} onDone={() => setAdding(false)} />}
-            </Collapse>
-          </>
+          <FormToggle label={t('case.openIncident')} testId="incident-add-toggle">
+            {(close) => <OpenIncidentForm rescue={rescue} onDone={close} />}
+          </FormToggle>
         )}
       </Stack>
     </Section>

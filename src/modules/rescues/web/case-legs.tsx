@@ -2,7 +2,6 @@ import {
   Badge,
   Button,
   Code,
-  Collapse,
   Group,
   Modal,
   NativeSelect,
@@ -18,19 +17,22 @@ import { useState } from 'react';
 import { api } from '../../../web/api';
 import { ConfirmDialog } from '../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../web/components/error-alert';
+import { FormToggle } from '../../../web/components/form-toggle';
 import { useDateFormat } from '../../../web/components/format';
-import { Section, useCaseMutation } from './case-shared';
+import { useMoney } from '../../../web/components/money';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
+import { useCaseMutation } from './case-shared';
 import {
   CURRENCY_LIST,
   casePath,
-  formatMoney,
   LEG_KIND_LIST,
   type Leg,
   parseMinor,
   type RescueCase,
   rescueKeys,
 } from './rescues-api';
-import { LegStatusBadge, localToIso, toast, useRescuesT } from './ui';
+import { LegStatusBadge, localToIso, useRescuesT } from './ui';
 
 const placeOk = (v: string) => {
   const s = v.trim();
@@ -50,7 +52,6 @@ export function CaseLegs({
   const { t } = useRescuesT();
   const [assigning, setAssigning] = useState<Leg | null>(null);
   const [compromising, setCompromising] = useState<Leg | null>(null);
-  const [adding, setAdding] = useState(false);
   const { code } = rescue;
   const queryClient = useQueryClient();
 
@@ -81,21 +82,9 @@ export function CaseLegs({
           </Stack>
         )}
         {canWrite && (
-          <>
-            <Group>
-              <Button
-                variant="default"
-                onClick={() => setAdding((a) => !a)}
-                aria-expanded={adding}
-                data-testid="leg-add-toggle"
-              >
-                {t('case.addLeg')}
-              </Button>
-            </Group>
-            <Collapse expanded={adding}>
-              {adding && <AddLegForm rescue={rescue} onDone={() => setAdding(false)} />}
-            </Collapse>
-          </>
+          <FormToggle label={t('case.addLeg')} testId="leg-add-toggle">
+            {(close) => <AddLegForm rescue={rescue} onDone={close} />}
+          </FormToggle>
         )}
       </Stack>
       <AssignPartner code={code} leg={assigning} onClose={() => setAssigning(null)} />
@@ -132,7 +121,8 @@ function LegCard({
   onAssign: () => void;
   onCompromised: () => void;
 }) {
-  const { t, i18n } = useRescuesT();
+  const { t } = useRescuesT();
+  const money = useMoney();
   const date = useDateFormat();
   const open = leg.status !== 'completed' && leg.status !== 'compromised';
   return (
@@ -159,7 +149,7 @@ function LegCard({
             )}
           </Group>
           <Text size="sm" c="gray.8">
-            {formatMoney(leg.budgetMinor, leg.currency, i18n.language)}
+            {money(leg.budgetMinor, leg.currency)}
           </Text>
         </Group>
         <Text size="sm">

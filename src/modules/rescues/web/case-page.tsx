@@ -24,11 +24,13 @@ import { ConfirmDialog } from '../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
 import { PageLoader } from '../../../web/components/page-loader';
+import { Section } from '../../../web/components/section';
+import { toast } from '../../../web/components/toast';
 import { CaseCosts } from './case-costs';
 import { CaseIdentities } from './case-identities';
 import { CaseIncidents } from './case-incidents';
 import { CaseLegs } from './case-legs';
-import { Section, useCaseMutation } from './case-shared';
+import { useCaseMutation } from './case-shared';
 import {
   ACTIONS,
   casePath,
@@ -37,7 +39,7 @@ import {
   rescueKeys,
   type Traveller,
 } from './rescues-api';
-import { StatusBadge, toast, useRescuesT } from './ui';
+import { StatusBadge, useRescuesT } from './ui';
 
 export function useCase(code: string) {
   return useQuery({

@@ -1,6 +1,4 @@
-import { Paper, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import { rescueKeys } from './rescues-api';
 
 /** A mutation on the case that refreshes the case (and the lists) once it is done. */
@@ -20,23 +18,4 @@ export function useCaseMutation<V, R = unknown>(
       ]);
     },
   });
-}
-
-export function Section({
-  title,
-  children,
-  testId,
-}: {
-  title: string;
-  children: ReactNode;
-  testId?: string;
-}) {
-  return (
-    <Paper withBorder radius="md" p={{ base: 'sm', sm: 'md' }} component="section" data-testid={testId}>
-      <Title order={2} size="h4" mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
 }

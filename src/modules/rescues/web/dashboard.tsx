@@ -5,8 +5,9 @@ import { api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { useDateFormat } from '../../../web/components/format';
 import { PageLoader } from '../../../web/components/page-loader';
+import { toast } from '../../../web/components/toast';
 import { type Alert, CASE_STATUS_LIST, caseLink, type Dashboard, rescueKeys } from './rescues-api';
-import { StatusBadge, toast, useRescuesT } from './ui';
+import { StatusBadge, useRescuesT } from './ui';
 
 function Figure({
   label,

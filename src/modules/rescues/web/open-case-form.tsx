@@ -22,6 +22,7 @@ import { useNavigate } from 'react-router';
 import { ApiError, api } from '../../../web/api';
 import { ErrorAlert } from '../../../web/components/error-alert';
 import { PageLoader } from '../../../web/components/page-loader';
+import { toast } from '../../../web/components/toast';
 import {
   AGE_BAND_LIST,
   ANSWER_LIST,
@@ -35,7 +36,7 @@ import {
   SEX_LIST,
   UNDER_18,
 } from './rescues-api';
-import { dayToIso, toast, todayDay, useRescuesT } from './ui';
+import { dayToIso, todayDay, useRescuesT } from './ui';
 
 interface TravellerDraft {
   key: string;

@@ -213,15 +213,6 @@ export function minorDigits(currency: string): number {
     new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
   );
 }
-export function formatMoney(amountMinor: number, currency: string, locale: string): string {
-  const digits = minorDigits(currency);
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(amountMinor / 10 ** digits);
-}
 /** "12.50" in USD -> 1250 minor units, by string arithmetic (never a float); null if not a plain amount. */
 export function parseMinor(text: string, currency: string): number | null {
   const digits = minorDigits(currency);

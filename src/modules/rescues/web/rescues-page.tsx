@@ -1,15 +1,16 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
+import { Stack, Tabs } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../../../web/components/page-header';
 import { PageLoader } from '../../../web/components/page-loader';
+import { QueryTabs } from '../../../web/components/query-tabs';
 import { useDocumentTitle } from '../../../web/components/use-document-title';
 import { CaseListView } from './case-list';
 import { DashboardView } from './dashboard';
-import { registerRescuesTranslations } from './i18n/register';
+import { rescuesNamespace } from './i18n/namespace';
 import { useRescuesT } from './ui';
 
-registerRescuesTranslations(i18next);
+rescuesNamespace.register();
 
 // The case page and the intake form are the heavy parts: each loads when first opened.
 const CasePage = lazy(async () => ({ default: (await import('./case-page')).CasePage }));
@@ -24,7 +25,7 @@ type View = (typeof VIEWS)[number];
  */
 export function RescuesPage() {
   const { t } = useRescuesT();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const code = params.get('case');
   const view: View = VIEWS.includes(params.get('view') as View) ? (params.get('view') as View) : 'dashboard';
   useDocumentTitle(code ?? t(view === 'dashboard' ? 'title' : `views.${view}`));
@@ -39,24 +40,14 @@ export function RescuesPage() {
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
-      <Tabs
+      <PageHeader title={t('title')} intro={t('intro')} />
+      <QueryTabs
+        param="view"
         value={view}
-        onChange={(v) => setParams(v && v !== 'dashboard' ? { view: v } : {})}
-        keepMounted={false}
+        defaultValue="dashboard"
+        listLabel={t('views.label')}
+        tabs={VIEWS.map((v) => ({ value: v, label: t(`views.${v}`), testId: `rescues-tab-${v}` }))}
       >
-        <Tabs.List mb="md" aria-label={t('views.label')}>
-          {VIEWS.map((v) => (
-            <Tabs.Tab key={v} value={v} data-testid={`rescues-tab-${v}`}>
-              {t(`views.${v}`)}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
         <Tabs.Panel value="dashboard">
           <DashboardView />
         </Tabs.Panel>
@@ -68,7 +59,7 @@ export function RescuesPage() {
             <OpenCaseForm />
           </Suspense>
         </Tabs.Panel>
-      </Tabs>
+      </QueryTabs>
     </Stack>
   );
 }

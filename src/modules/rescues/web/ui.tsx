@@ -1,16 +1,9 @@
 import { Badge, type BadgeProps } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import i18next from 'i18next';
-import { useTranslation } from 'react-i18next';
-import { RESCUES_NS } from './i18n/namespace';
+import { rescuesNamespace } from './i18n/namespace';
 import type { CaseStatus, LegStatus } from './rescues-api';
 
 export function useRescuesT() {
-  return useTranslation(RESCUES_NS);
-}
-
-export function toast(message: string, color = 'passage') {
-  notifications.show({ color, message, closeButtonProps: { 'aria-label': i18next.t('shell.close') } });
+  return rescuesNamespace.useT();
 }
 
 const STATUS_COLOR: Record<CaseStatus, string> = {

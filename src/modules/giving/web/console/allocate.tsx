@@ -16,10 +16,14 @@ import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type Allocations, type CampaignProgress, givingKeys } from './giving-api';
-import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 const CASE_CODE = /^[A-Z]+-[A-Z]+-[0-9]{2}$/;
 

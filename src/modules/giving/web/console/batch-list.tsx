@@ -1,10 +1,8 @@
 import {
   Anchor,
   Button,
-  Collapse,
   Group,
   NativeSelect,
-  Paper,
   SimpleGrid,
   Stack,
   Table,
@@ -13,16 +11,19 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
+import { DataTable } from '../../../../web/components/data-table';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { FormToggle } from '../../../../web/components/form-toggle';
 import { useDateFormat } from '../../../../web/components/format';
-import { PageLoader } from '../../../../web/components/page-loader';
+import { useMoney } from '../../../../web/components/money';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type BatchSummary, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
-import { BatchStatusBadge, ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { BatchStatusBadge, useCanWrite, useGivingT } from './ui';
 
 /** Batches of offline gifts, open ones first; development staff open a new one here. */
 export function BatchListView() {
@@ -31,7 +32,6 @@ export function BatchListView() {
   const money = useMoney();
   const date = useDateFormat();
   const canWrite = useCanWrite();
-  const [opening, setOpening] = useState(false);
   const batches = useQuery({
     queryKey: givingKeys.batches,
     queryFn: () => api.get<{ batches: BatchSummary[] }>('/api/giving/batches'),
@@ -48,68 +48,53 @@ export function BatchListView() {
           <Text size="sm" mb="sm">
             {t('batches.openIntro')}
           </Text>
-          <Button
-            variant={opening ? 'default' : 'filled'}
-            onClick={() => setOpening((o) => !o)}
-            aria-expanded={opening}
-            data-testid="batch-open-toggle"
-          >
-            {t('batches.open')}
-          </Button>
-          <Collapse expanded={opening}>{opening && <OpenBatchForm />}</Collapse>
+          <FormToggle label={t('batches.open')} testId="batch-open-toggle" emphasis>
+            {() => <OpenBatchForm />}
+          </FormToggle>
         </Section>
       )}
-      {batches.isPending ? (
-        <PageLoader />
-      ) : batches.isError ? (
-        <ErrorAlert error={batches.error} />
-      ) : rows.length === 0 ? (
-        <Text data-testid="batch-list-empty">{t('batches.empty')}</Text>
-      ) : (
-        <Paper withBorder radius="md" p={{ base: 'xs', sm: 'md' }}>
-          <ScrollTable minWidth={720} label={t('sections.batches')}>
-            <Table verticalSpacing="sm" data-testid="batch-list">
-              <Table.Caption>{t('batches.caption')}</Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('batches.name')}</Table.Th>
-                  <Table.Th>{t('batches.status')}</Table.Th>
-                  <Table.Th ta="right">{t('batches.gifts')}</Table.Th>
-                  <Table.Th ta="right">{t('batches.entered')}</Table.Th>
-                  <Table.Th ta="right">{t('batches.controlTotal')}</Table.Th>
-                  <Table.Th ta="right">{t('batches.difference')}</Table.Th>
-                  <Table.Th>{t('batches.opened')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((b) => (
-                  <Table.Tr key={b.id} data-testid="batch-row" data-id={b.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={batchLink(b.id)} fw={600}>
-                        {b.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <BatchStatusBadge status={b.status} />
-                    </Table.Td>
-                    <Table.Td ta="right">{b.gifts}</Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {money(b.enteredMinor, b.currency)}
-                    </Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {money(b.controlTotalMinor, b.currency)}
-                    </Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {money(b.controlTotalMinor - b.enteredMinor, b.currency)}
-                    </Table.Td>
-                    <Table.Td>{date(b.createdAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-        </Paper>
-      )}
+      <DataTable
+        query={batches}
+        rows={rows}
+        empty={t('batches.empty')}
+        emptyTestId="batch-list-empty"
+        label={t('sections.batches')}
+        minWidth={720}
+        testId="batch-list"
+        caption={t('batches.caption')}
+        columns={[
+          { header: t('batches.name') },
+          { header: t('batches.status') },
+          { header: t('batches.gifts'), align: 'right' },
+          { header: t('batches.entered'), align: 'right' },
+          { header: t('batches.controlTotal'), align: 'right' },
+          { header: t('batches.difference'), align: 'right' },
+          { header: t('batches.opened') },
+        ]}
+        renderRow={(b) => (
+          <Table.Tr key={b.id} data-testid="batch-row" data-id={b.id}>
+            <Table.Td>
+              <Anchor component={Link} to={batchLink(b.id)} fw={600}>
+                {b.name}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>
+              <BatchStatusBadge status={b.status} />
+            </Table.Td>
+            <Table.Td ta="right">{b.gifts}</Table.Td>
+            <Table.Td ta="right" ff="monospace">
+              {money(b.enteredMinor, b.currency)}
+            </Table.Td>
+            <Table.Td ta="right" ff="monospace">
+              {money(b.controlTotalMinor, b.currency)}
+            </Table.Td>
+            <Table.Td ta="right" ff="monospace">
+              {money(b.controlTotalMinor - b.enteredMinor, b.currency)}
+            </Table.Td>
+            <Table.Td>{date(b.createdAt)}</Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

@@ -20,7 +20,11 @@ import { api, isApiError } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   BASE,
@@ -39,17 +43,7 @@ import {
   todayDay,
 } from './giving-api';
 import { type PickedSupporter, SupporterPicker } from './supporter-picker';
-import {
-  BatchStatusBadge,
-  DARK_TITLE,
-  GiftStatusBadge,
-  ScrollTable,
-  Section,
-  toast,
-  useCanWrite,
-  useGivingT,
-  useMoney,
-} from './ui';
+import { BatchStatusBadge, DARK_TITLE, GiftStatusBadge, useCanWrite, useGivingT } from './ui';
 
 /**
  * One batch: the running total against the control total, quick entry of offline gifts one after

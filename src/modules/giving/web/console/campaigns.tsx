@@ -1,7 +1,6 @@
 import {
   Button,
   Code,
-  Collapse,
   CopyButton,
   Group,
   NativeSelect,
@@ -16,11 +15,14 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { FormToggle } from '../../../../web/components/form-toggle';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { formatMoney, type GivingCurrency } from '../../money';
 import {
@@ -35,14 +37,13 @@ import {
   todayDay,
   widgetSnippet,
 } from './giving-api';
-import { Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 /** Campaigns with their progress from the ledger, the links to share them, and (development) a new one. */
 export function CampaignsView() {
   const { t } = useGivingT();
   useDocumentTitle(t('sections.campaigns'));
   const canWrite = useCanWrite();
-  const [creating, setCreating] = useState(false);
   const campaigns = useQuery({
     queryKey: givingKeys.campaigns,
     queryFn: () => api.get<{ campaigns: CampaignProgress[] }>('/api/giving/campaigns'),
@@ -60,17 +61,9 @@ export function CampaignsView() {
       </Group>
       {canWrite && (
         <Section title={t('campaigns.createTitle')} testId="campaign-create-section">
-          <Button
-            variant={creating ? 'default' : 'filled'}
-            onClick={() => setCreating((c) => !c)}
-            aria-expanded={creating}
-            data-testid="campaign-create-toggle"
-          >
-            {t('campaigns.create')}
-          </Button>
-          <Collapse expanded={creating}>
-            {creating && <CreateCampaignForm onDone={() => setCreating(false)} />}
-          </Collapse>
+          <FormToggle label={t('campaigns.create')} testId="campaign-create-toggle" emphasis>
+            {(close) => <CreateCampaignForm onDone={close} />}
+          </FormToggle>
         </Section>
       )}
       {campaigns.isPending ? (

@@ -2,9 +2,7 @@ import {
   Badge,
   Button,
   Checkbox,
-  Collapse,
   Group,
-  Paper,
   SimpleGrid,
   Stack,
   Table,
@@ -14,14 +12,17 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, fieldErrors } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
+import { DataTable } from '../../../../web/components/data-table';
 import { ErrorAlert } from '../../../../web/components/error-alert';
-import { PageLoader } from '../../../../web/components/page-loader';
+import { FormToggle } from '../../../../web/components/form-toggle';
+import { useMoney } from '../../../../web/components/money';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type Fund, givingKeys } from './giving-api';
-import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 /** Funds and their balances, one per currency (never converted); development staff add a fund here. */
 export function FundsView() {
@@ -29,7 +30,6 @@ export function FundsView() {
   useDocumentTitle(t('sections.funds'));
   const money = useMoney();
   const canWrite = useCanWrite();
-  const [creating, setCreating] = useState(false);
   const funds = useQuery({
     queryKey: givingKeys.funds,
     queryFn: () => api.get<{ funds: Fund[] }>('/api/giving/funds'),
@@ -43,79 +43,62 @@ export function FundsView() {
       </Group>
       {canWrite && (
         <Section title={t('funds.createTitle')} testId="fund-create-section">
-          <Button
-            variant={creating ? 'default' : 'filled'}
-            onClick={() => setCreating((c) => !c)}
-            aria-expanded={creating}
-            data-testid="fund-create-toggle"
-          >
-            {t('funds.create')}
-          </Button>
-          <Collapse expanded={creating}>
-            {creating && <CreateFundForm onDone={() => setCreating(false)} />}
-          </Collapse>
+          <FormToggle label={t('funds.create')} testId="fund-create-toggle" emphasis>
+            {(close) => <CreateFundForm onDone={close} />}
+          </FormToggle>
         </Section>
       )}
-      {funds.isPending ? (
-        <PageLoader />
-      ) : funds.isError ? (
-        <ErrorAlert error={funds.error} />
-      ) : rows.length === 0 ? (
-        <Text data-testid="fund-list-empty">{t('funds.empty')}</Text>
-      ) : (
-        <Paper withBorder radius="md" p={{ base: 'xs', sm: 'md' }}>
-          <ScrollTable minWidth={560} label={t('sections.funds')}>
-            <Table verticalSpacing="sm" data-testid="fund-list">
-              <Table.Caption>{t('funds.caption')}</Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('funds.name')}</Table.Th>
-                  <Table.Th>{t('funds.code')}</Table.Th>
-                  <Table.Th>{t('funds.kind')}</Table.Th>
-                  <Table.Th ta="right">{t('funds.balances')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((f) => (
-                  <Table.Tr key={f.id} data-testid="fund-row" data-code={f.code}>
-                    <Table.Td>
-                      <Text size="sm" fw={600}>
-                        {f.name}
-                      </Text>
-                      {f.description && (
-                        <Text size="xs" c="dimmed">
-                          {f.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td ff="monospace">{f.code}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="dot" c="gray.9" color={f.restricted ? 'orange' : 'blue'}>
-                        {f.restricted ? t('funds.restricted') : t('funds.unrestricted')}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td ta="right" ff="monospace" data-testid="fund-balances">
-                      {f.balances.length === 0
-                        ? '—'
-                        : f.balances.map((b) => (
-                            <Text
-                              size="sm"
-                              key={b.currency}
-                              inherit
-                              data-testid="fund-balance"
-                              data-currency={b.currency}
-                            >
-                              {money(b.balanceMinor, b.currency)}
-                            </Text>
-                          ))}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-        </Paper>
-      )}
+      <DataTable
+        query={funds}
+        rows={rows}
+        empty={t('funds.empty')}
+        emptyTestId="fund-list-empty"
+        label={t('sections.funds')}
+        minWidth={560}
+        testId="fund-list"
+        caption={t('funds.caption')}
+        columns={[
+          { header: t('funds.name') },
+          { header: t('funds.code') },
+          { header: t('funds.kind') },
+          { header: t('funds.balances'), align: 'right' },
+        ]}
+        renderRow={(f) => (
+          <Table.Tr key={f.id} data-testid="fund-row" data-code={f.code}>
+            <Table.Td>
+              <Text size="sm" fw={600}>
+                {f.name}
+              </Text>
+              {f.description && (
+                <Text size="xs" c="dimmed">
+                  {f.description}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td ff="monospace">{f.code}</Table.Td>
+            <Table.Td>
+              <Badge variant="dot" c="gray.9" color={f.restricted ? 'orange' : 'blue'}>
+                {f.restricted ? t('funds.restricted') : t('funds.unrestricted')}
+              </Badge>
+            </Table.Td>
+            <Table.Td ta="right" ff="monospace" data-testid="fund-balances">
+              {f.balances.length === 0
+                ? '—'
+                : f.balances.map((b) => (
+                    <Text
+                      size="sm"
+                      key={b.currency}
+                      inherit
+                      data-testid="fund-balance"
+                      data-currency={b.currency}
+                    >
+                      {money(b.balanceMinor, b.currency)}
+                    </Text>
+                  ))}
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

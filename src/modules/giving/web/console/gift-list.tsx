@@ -1,14 +1,14 @@
-import { Anchor, Button, Group, NativeSelect, Paper, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
-import { ErrorAlert } from '../../../../web/components/error-alert';
-import { PageLoader } from '../../../../web/components/page-loader';
+import { DataTable } from '../../../../web/components/data-table';
+import { useMoney } from '../../../../web/components/money';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { GIFT_STATUS_LIST, type Gift, type GiftStatus, giftLink, givingKeys } from './giving-api';
-import { GiftStatusBadge, ScrollTable, useGivingT, useMoney } from './ui';
+import { GiftStatusBadge, useGivingT } from './ui';
 
 const STEP = 50;
 const MAX = 200;
@@ -59,57 +59,27 @@ export function GiftListView() {
           testId="gift-list-csv"
         />
       </Group>
-      {gifts.isPending ? (
-        <PageLoader />
-      ) : gifts.isError ? (
-        <ErrorAlert error={gifts.error} />
-      ) : rows.length === 0 ? (
-        <Text data-testid="gift-list-empty">{status ? t('gifts.emptyStatus') : t('gifts.empty')}</Text>
-      ) : (
-        <Paper withBorder radius="md" p={{ base: 'xs', sm: 'md' }}>
-          <ScrollTable minWidth={760} label={t('sections.gifts')}>
-            <Table verticalSpacing="sm" data-testid="gift-list">
-              <Table.Caption>{t('gifts.shown', { count: rows.length })}</Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('gifts.date')}</Table.Th>
-                  <Table.Th>{t('gifts.supporter')}</Table.Th>
-                  <Table.Th ta="right">{t('gifts.amount')}</Table.Th>
-                  <Table.Th>{t('gifts.fund')}</Table.Th>
-                  <Table.Th>{t('gifts.campaign')}</Table.Th>
-                  <Table.Th>{t('gifts.method')}</Table.Th>
-                  <Table.Th>{t('gifts.status')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((g) => (
-                  <Table.Tr key={g.id} data-testid="gift-row" data-id={g.id}>
-                    <Table.Td>{day.format(new Date(g.receivedOn ?? g.createdAt))}</Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={giftLink(g.id)} data-testid="gift-link">
-                        {g.supporterName ?? t('gifts.unknownSupporter')}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td ta="right" ff="monospace" data-testid="gift-amount">
-                      {money(g.amountMinor + g.feeMinor, g.currency)}
-                      {g.refundedMinor > 0 && (
-                        <Text size="xs" c="dimmed" component="span" display="block">
-                          {t('gifts.refundedPart', { amount: money(g.refundedMinor, g.currency) })}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{g.fundName ?? g.fundCode ?? '—'}</Table.Td>
-                    <Table.Td>{g.campaignName ?? '—'}</Table.Td>
-                    <Table.Td>{t(`method.${g.method}`, { defaultValue: g.method })}</Table.Td>
-                    <Table.Td>
-                      <GiftStatusBadge status={g.status as GiftStatus} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-          {rows.length === limit && limit < MAX && (
+      <DataTable
+        query={gifts}
+        rows={rows}
+        empty={status ? t('gifts.emptyStatus') : t('gifts.empty')}
+        emptyTestId="gift-list-empty"
+        label={t('sections.gifts')}
+        minWidth={760}
+        testId="gift-list"
+        caption={t('gifts.shown', { count: rows.length })}
+        columns={[
+          { header: t('gifts.date') },
+          { header: t('gifts.supporter') },
+          { header: t('gifts.amount'), align: 'right' },
+          { header: t('gifts.fund') },
+          { header: t('gifts.campaign') },
+          { header: t('gifts.method') },
+          { header: t('gifts.status') },
+        ]}
+        footer={
+          rows.length === limit &&
+          limit < MAX && (
             <Group justify="center" mt="sm">
               <Button
                 variant="default"
@@ -120,9 +90,33 @@ export function GiftListView() {
                 {t('gifts.more')}
               </Button>
             </Group>
-          )}
-        </Paper>
-      )}
+          )
+        }
+        renderRow={(g) => (
+          <Table.Tr key={g.id} data-testid="gift-row" data-id={g.id}>
+            <Table.Td>{day.format(new Date(g.receivedOn ?? g.createdAt))}</Table.Td>
+            <Table.Td>
+              <Anchor component={Link} to={giftLink(g.id)} data-testid="gift-link">
+                {g.supporterName ?? t('gifts.unknownSupporter')}
+              </Anchor>
+            </Table.Td>
+            <Table.Td ta="right" ff="monospace" data-testid="gift-amount">
+              {money(g.amountMinor + g.feeMinor, g.currency)}
+              {g.refundedMinor > 0 && (
+                <Text size="xs" c="dimmed" component="span" display="block">
+                  {t('gifts.refundedPart', { amount: money(g.refundedMinor, g.currency) })}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>{g.fundName ?? g.fundCode ?? '—'}</Table.Td>
+            <Table.Td>{g.campaignName ?? '—'}</Table.Td>
+            <Table.Td>{t(`method.${g.method}`, { defaultValue: g.method })}</Table.Td>
+            <Table.Td>
+              <GiftStatusBadge status={g.status as GiftStatus} />
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

@@ -20,7 +20,11 @@ import { api, isApiError } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   BASE,
@@ -34,16 +38,7 @@ import {
   parseMinor,
   refundSpread,
 } from './giving-api';
-import {
-  DARK_TITLE,
-  GiftStatusBadge,
-  ScrollTable,
-  Section,
-  toast,
-  useCanWrite,
-  useGivingT,
-  useMoney,
-} from './ui';
+import { DARK_TITLE, GiftStatusBadge, useCanWrite, useGivingT } from './ui';
 
 function useFunds() {
   return useQuery({

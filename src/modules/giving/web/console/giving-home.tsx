@@ -3,10 +3,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../../../web/api';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { BASE, type BatchSummary, batchLink, givingKeys, type LedgerCheck } from './giving-api';
-import { DARK_TITLE, ScrollTable, Section, useGivingT, useMoney } from './ui';
+import { DARK_TITLE, useGivingT } from './ui';
 
 /** The Giving home: the ledger check as a status panel, and the batches still open. */
 export function GivingHome() {

@@ -1,14 +1,15 @@
-import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
+import { Alert, Anchor, Group, Stack } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import { Link, NavLink, Route, Routes } from 'react-router';
+import { Link, Route, Routes } from 'react-router';
+import { PageHeader } from '../../../../web/components/page-header';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { SectionLink } from '../../../../web/components/section-link';
 import { BASE } from './giving-api';
 import { GivingHome } from './giving-home';
-import { registerGivingTranslations } from './i18n/register';
+import { givingNamespace } from './i18n/namespace';
 import { DARK_TITLE, useGivingT } from './ui';
 
-registerGivingTranslations(i18next);
+givingNamespace.register();
 
 // Each view loads when first opened: the home (the ledger check) stays small.
 const GiftListView = lazy(async () => ({ default: (await import('./gift-list')).GiftListView }));
@@ -33,12 +34,7 @@ export function GivingPage() {
   const { t } = useGivingT();
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
+      <PageHeader title={t('title')} intro={t('intro')} />
       <Group component="nav" aria-label={t('sections.label')} gap="xs" wrap="wrap">
         <SectionLink to={BASE} end label={t('sections.home')} testId="giving-nav-home" />
         {SECTIONS.map((s) => (
@@ -60,28 +56,6 @@ export function GivingPage() {
         </Routes>
       </Suspense>
     </Stack>
-  );
-}
-
-function SectionLink({
-  to,
-  label,
-  end,
-  testId,
-}: {
-  to: string;
-  label: string;
-  end?: boolean;
-  testId: string;
-}) {
-  return (
-    <NavLink to={to} end={end} style={{ textDecoration: 'none' }} data-testid={testId}>
-      {({ isActive }) => (
-        <Button component="span" size="compact-md" variant={isActive ? 'filled' : 'default'}>
-          {label}
-        </Button>
-      )}
-    </NavLink>
   );
 }
 

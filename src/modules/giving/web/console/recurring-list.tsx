@@ -1,12 +1,13 @@
-import { Anchor, Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
-import { ErrorAlert } from '../../../../web/components/error-alert';
-import { PageLoader } from '../../../../web/components/page-loader';
+import { DataTable } from '../../../../web/components/data-table';
+import { useMoney } from '../../../../web/components/money';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   givingKeys,
@@ -17,7 +18,7 @@ import {
   type StaffRecurringChange,
   supporterLink,
 } from './giving-api';
-import { ScrollTable, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { useCanWrite, useGivingT } from './ui';
 
 const STEP = 50;
 const MAX = 200;
@@ -104,111 +105,27 @@ export function RecurringListView() {
           testId="monthly-list-csv"
         />
       </Group>
-      {list.isPending ? (
-        <PageLoader />
-      ) : list.isError ? (
-        <ErrorAlert error={list.error} />
-      ) : rows.length === 0 ? (
-        <Text data-testid="monthly-list-empty">{status ? t('monthly.emptyStatus') : t('monthly.empty')}</Text>
-      ) : (
-        <Paper withBorder radius="md" p={{ base: 'xs', sm: 'md' }}>
-          <ScrollTable minWidth={canWrite ? 940 : 780} label={t('sections.monthly')}>
-            <Table verticalSpacing="sm" data-testid="monthly-list">
-              <Table.Caption>{t('monthly.shown', { count: rows.length })}</Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('gifts.supporter')}</Table.Th>
-                  <Table.Th ta="right">{t('monthly.perMonth')}</Table.Th>
-                  <Table.Th>{t('monthly.fundCampaign')}</Table.Th>
-                  <Table.Th>{t('gifts.status')}</Table.Th>
-                  <Table.Th>{t('monthly.nextCharge')}</Table.Th>
-                  <Table.Th ta="right">{t('monthly.failedAttempts')}</Table.Th>
-                  {canWrite && <Table.Th>{t('monthly.actions')}</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((g) => (
-                  <Table.Tr key={g.id} data-testid="monthly-row" data-id={g.id} data-status={g.status}>
-                    <Table.Td>
-                      {g.supporterId ? (
-                        <Anchor
-                          component={Link}
-                          to={supporterLink(g.supporterId)}
-                          data-testid="monthly-supporter"
-                        >
-                          {nameOf(g)}
-                        </Anchor>
-                      ) : (
-                        nameOf(g)
-                      )}
-                    </Table.Td>
-                    <Table.Td ta="right" ff="monospace" data-testid="monthly-amount">
-                      {perMonth(g)}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" data-testid="monthly-fund">
-                        {g.fundName ?? '—'}
-                      </Text>
-                      {g.campaignName && (
-                        <Text size="xs" c="dimmed" data-testid="monthly-campaign">
-                          {g.campaignName}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <RecurringStatusBadge status={g.status} />
-                    </Table.Td>
-                    <Table.Td data-testid="monthly-next">
-                      {g.nextChargeAt ? day.format(new Date(g.nextChargeAt)) : '—'}
-                    </Table.Td>
-                    <Table.Td ta="right" data-testid="monthly-failures">
-                      {g.failedAttempts}
-                      {g.failedAttempts > 0 && g.lastFailureAt && (
-                        <Text size="xs" c="dimmed" component="span" display="block">
-                          {t('monthly.lastFailure', { date: day.format(new Date(g.lastFailureAt)) })}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    {canWrite && (
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          {g.can.pause && (
-                            <Button
-                              size="compact-sm"
-                              variant="default"
-                              aria-label={t('monthly.pauseFor', { name: nameOf(g) })}
-                              onClick={() => ask(g, 'pause')}
-                              data-testid="monthly-pause"
-                            >
-                              {t('monthly.pause')}
-                            </Button>
-                          )}
-                          {g.can.cancel && (
-                            <Button
-                              size="compact-sm"
-                              variant="default"
-                              c="red.9"
-                              aria-label={t('monthly.cancelFor', { name: nameOf(g) })}
-                              onClick={() => ask(g, 'cancel')}
-                              data-testid="monthly-cancel"
-                            >
-                              {t('monthly.cancel')}
-                            </Button>
-                          )}
-                        </Group>
-                        {g.status === 'paused' && (
-                          <Text size="xs" c="dimmed" mt={4} data-testid="monthly-resume-note">
-                            {t('monthly.resumeByDonor')}
-                          </Text>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-          {rows.length === limit && limit < MAX && (
+      <DataTable
+        query={list}
+        rows={rows}
+        empty={status ? t('monthly.emptyStatus') : t('monthly.empty')}
+        emptyTestId="monthly-list-empty"
+        label={t('sections.monthly')}
+        minWidth={canWrite ? 940 : 780}
+        testId="monthly-list"
+        caption={t('monthly.shown', { count: rows.length })}
+        columns={[
+          { header: t('gifts.supporter') },
+          { header: t('monthly.perMonth'), align: 'right' },
+          { header: t('monthly.fundCampaign') },
+          { header: t('gifts.status') },
+          { header: t('monthly.nextCharge') },
+          { header: t('monthly.failedAttempts'), align: 'right' },
+          ...(canWrite ? [{ header: t('monthly.actions') }] : []),
+        ]}
+        footer={
+          rows.length === limit &&
+          limit < MAX && (
             <Group justify="center" mt="sm">
               <Button
                 variant="default"
@@ -219,9 +136,83 @@ export function RecurringListView() {
                 {t('gifts.more')}
               </Button>
             </Group>
-          )}
-        </Paper>
-      )}
+          )
+        }
+        renderRow={(g) => (
+          <Table.Tr key={g.id} data-testid="monthly-row" data-id={g.id} data-status={g.status}>
+            <Table.Td>
+              {g.supporterId ? (
+                <Anchor component={Link} to={supporterLink(g.supporterId)} data-testid="monthly-supporter">
+                  {nameOf(g)}
+                </Anchor>
+              ) : (
+                nameOf(g)
+              )}
+            </Table.Td>
+            <Table.Td ta="right" ff="monospace" data-testid="monthly-amount">
+              {perMonth(g)}
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" data-testid="monthly-fund">
+                {g.fundName ?? '—'}
+              </Text>
+              {g.campaignName && (
+                <Text size="xs" c="dimmed" data-testid="monthly-campaign">
+                  {g.campaignName}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <RecurringStatusBadge status={g.status} />
+            </Table.Td>
+            <Table.Td data-testid="monthly-next">
+              {g.nextChargeAt ? day.format(new Date(g.nextChargeAt)) : '—'}
+            </Table.Td>
+            <Table.Td ta="right" data-testid="monthly-failures">
+              {g.failedAttempts}
+              {g.failedAttempts > 0 && g.lastFailureAt && (
+                <Text size="xs" c="dimmed" component="span" display="block">
+                  {t('monthly.lastFailure', { date: day.format(new Date(g.lastFailureAt)) })}
+                </Text>
+              )}
+            </Table.Td>
+            {canWrite && (
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  {g.can.pause && (
+                    <Button
+                      size="compact-sm"
+                      variant="default"
+                      aria-label={t('monthly.pauseFor', { name: nameOf(g) })}
+                      onClick={() => ask(g, 'pause')}
+                      data-testid="monthly-pause"
+                    >
+                      {t('monthly.pause')}
+                    </Button>
+                  )}
+                  {g.can.cancel && (
+                    <Button
+                      size="compact-sm"
+                      variant="default"
+                      c="red.9"
+                      aria-label={t('monthly.cancelFor', { name: nameOf(g) })}
+                      onClick={() => ask(g, 'cancel')}
+                      data-testid="monthly-cancel"
+                    >
+                      {t('monthly.cancel')}
+                    </Button>
+                  )}
+                </Group>
+                {g.status === 'paused' && (
+                  <Text size="xs" c="dimmed" mt={4} data-testid="monthly-resume-note">
+                    {t('monthly.resumeByDonor')}
+                  </Text>
+                )}
+              </Table.Td>
+            )}
+          </Table.Tr>
+        )}
+      />
       <ConfirmDialog
         opened={opened}
         title={confirming ? t(`monthly.${confirming.change}Confirm.title`) : ''}

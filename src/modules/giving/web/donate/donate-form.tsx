@@ -24,15 +24,7 @@
  * | `donate-declined`                        | the declined-card alert (focused when shown)                  |
  * | `donate-notice`                          | "you left the payment page" / "the campaign is not open"      |
  */
-import {
-  type FormEvent,
-  type InputHTMLAttributes,
-  type ReactNode,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { type FormEvent, type InputHTMLAttributes, useEffect, useMemo, useRef, useState } from 'react';
 import { coveredFee, GIVING_CURRENCIES, type GivingCurrency } from '../../money';
 import { CampaignProgressBar } from './campaign-progress';
 import { exampleAmount, type Frequency, minimumMinor, presetAmounts, readAmount } from './donate-amounts';
@@ -43,86 +35,19 @@ import {
   fetchDonateOptions,
   sendDonation,
 } from './donate-api';
+import {
+  EMAIL,
+  ErrorSummary,
+  type Errors,
+  FIELD_LABELS,
+  type Field,
+  isCurrency,
+  SERVER_FIELDS,
+  suggested,
+  withNode,
+} from './donate-fields';
 import { money, presetLabel } from './donate-format';
-import type { Language, StringKey, Translate } from './donate-strings';
-
-type Field =
-  | 'frequency'
-  | 'amount'
-  | 'designation'
-  | 'tributeName'
-  | 'firstName'
-  | 'lastName'
-  | 'email'
-  | 'postcode'
-  | 'testCard';
-
-/** Where each field's control is, for the error summary's links and for focus. */
-const FIELD_IDS: Record<Field, string> = {
-  frequency: 'donate-frequency-once',
-  amount: 'donate-amount-other',
-  designation: 'donate-designation-first',
-  tributeName: 'donate-tribute-name',
-  firstName: 'donate-first-name',
-  lastName: 'donate-last-name',
-  email: 'donate-email',
-  postcode: 'donate-postcode',
-  testCard: 'donate-test-card',
-};
-
-/** The server's field paths (`donor.email: must be…`) to the form's fields. */
-const SERVER_FIELDS: Record<string, Field> = {
-  frequency: 'frequency',
-  amountMinor: 'amount',
-  currency: 'amount',
-  fund: 'designation',
-  campaign: 'designation',
-  'tribute.name': 'tributeName',
-  'tribute.kind': 'tributeName',
-  'donor.firstName': 'firstName',
-  'donor.lastName': 'lastName',
-  'donor.email': 'email',
-  'donor.postcode': 'postcode',
-  testCard: 'testCard',
-};
-
-const FIELD_LABELS: Record<Field, StringKey> = {
-  frequency: 'frequency',
-  amount: 'amount',
-  designation: 'designation',
-  tributeName: 'tributeName',
-  firstName: 'firstName',
-  lastName: 'lastName',
-  email: 'email',
-  postcode: 'postcode',
-  testCard: 'testCard',
-};
-
-type Errors = Partial<Record<Field, string>>;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** The preset chosen for the donor until they choose: the second one (US$50, ₩50,000 once). */
-function suggested(frequency: Frequency, currency: GivingCurrency): number | null {
-  return presetAmounts(frequency, currency)[1]?.amountMinor ?? null;
-}
-
-/** A translated sentence with one placeholder replaced by an element (the fee, in bold). */
-function withNode(text: string, placeholder: string, node: ReactNode): ReactNode {
-  const at = text.indexOf(placeholder);
-  if (at < 0) return text;
-  return (
-    <>
-      {text.slice(0, at)}
-      {node}
-      {text.slice(at + placeholder.length)}
-    </>
-  );
-}
-
-function isCurrency(value: string | null): value is GivingCurrency {
-  return (GIVING_CURRENCIES as readonly (string | null)[]).includes(value);
-}
+import type { Language, Translate } from './donate-strings';
 
 export function DonateForm({ t, language }: { t: Translate; language: Language }) {
   const query = useMemo(() => new URLSearchParams(window.location.search), []);
@@ -402,25 +327,7 @@ export function DonateForm({ t, language }: { t: Translate; language: Language }
       ) : null}
 
       {errorEntries.length > 0 || general ? (
-        <div className="alert" role="alert" tabIndex={-1} ref={summaryRef} data-testid="donate-errors">
-          <h2>{t('errorsTitle')}</h2>
-          <ul>
-            {errorEntries.map(([field, message]) => (
-              <li key={field}>
-                <a
-                  href={`#${FIELD_IDS[field]}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    document.getElementById(FIELD_IDS[field])?.focus();
-                  }}
-                >
-                  {message}
-                </a>
-              </li>
-            ))}
-            {general ? <li>{general}</li> : null}
-          </ul>
-        </div>
+        <ErrorSummary t={t} errors={errorEntries} general={general} focusRef={summaryRef} />
       ) : null}
 
       {declined ? (

@@ -22,7 +22,11 @@ import { ApiError, api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
+import { Section } from '../../../../web/components/section';
+import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   dayOf,
@@ -33,16 +37,7 @@ import {
   type PledgeDetail,
   pledgeKeys,
 } from './pledges-api';
-import {
-  InvoiceStatusBadge,
-  RaisedBar,
-  ScrollTable,
-  Section,
-  toast,
-  useCanWrite,
-  useMoney,
-  usePledgesT,
-} from './ui';
+import { InvoiceStatusBadge, RaisedBar, useCanWrite, usePledgesT } from './ui';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const dayIso = (day: string) => new Date(`${day}T00:00:00.000Z`).toISOString();

@@ -1,18 +1,20 @@
-import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../../web/api';
 import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
+import { PageHeader } from '../../../../web/components/page-header';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { registerPledgesTranslations } from './i18n/register';
+import { pledgesNamespace } from './i18n/namespace';
 import { type Pledge, pledgeKeys } from './pledges-api';
-import { RaisedBar, ScrollTable, useCanWrite, useMoney, usePledgesT } from './ui';
+import { RaisedBar, useCanWrite, usePledgesT } from './ui';
 
-registerPledgesTranslations(i18next);
+pledgesNamespace.register();
 
 const PledgeDetailView = lazy(async () => ({ default: (await import('./pledge-detail')).PledgeDetailView }));
 const PledgeForm = lazy(async () => ({ default: (await import('./pledge-form')).PledgeForm }));
@@ -53,12 +55,7 @@ function PledgeList() {
   return (
     <Stack gap="lg" maw={1100}>
       <Group justify="space-between" align="flex-end">
-        <Stack gap={4}>
-          <Title order={1} size="h2">
-            {t('title')}
-          </Title>
-          <Text c="dimmed">{t('intro')}</Text>
-        </Stack>
+        <PageHeader title={t('title')} intro={t('intro')} />
         <Group gap="sm">
           <CsvDownload
             href={csvHref('/api/giving/pledges')}

@@ -14,7 +14,6 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate } from 'react-router';
@@ -22,11 +21,12 @@ import { parseAmount } from '../../../../platform/money/money';
 import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { Section } from '../../../../web/components/section';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession, useSignOut } from '../../../../web/session';
-import { formatMoney, type GivingCurrency } from '../../money';
-import { PORTAL_NS, registerPortalTranslations } from './i18n/register';
+import { portalNamespace } from './i18n/namespace';
 import {
   CHANNELS,
   type ConsentChannel,
@@ -39,10 +39,10 @@ import {
   receiptUrl,
 } from './portal-api';
 
-registerPortalTranslations(i18next);
+portalNamespace.register();
 
 function usePortalT() {
-  return useTranslation(PORTAL_NS);
+  return portalNamespace.useT();
 }
 
 function useFormats() {
@@ -50,8 +50,9 @@ function useFormats() {
   const lang = i18n.language;
   // Charge days and gift dates are UTC days (as on the receipts): shown as such, never a day off.
   const day = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' });
+  const money = useMoney();
   return {
-    money: (minor: number, currency: string) => formatMoney(minor, currency as GivingCurrency, lang),
+    money,
     day: (iso: string | null) => (iso ? day.format(new Date(iso)) : '—'),
   };
 }
@@ -124,17 +125,6 @@ function Portal() {
   );
 }
 
-function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
-  return (
-    <Stack gap="sm" component="section" aria-labelledby={`${id}-heading`} data-testid={id}>
-      <Title order={2} size="h3" id={`${id}-heading`}>
-        {title}
-      </Title>
-      {children}
-    </Stack>
-  );
-}
-
 // ── monthly gifts ───────────────────────────────────────────────────────────────────────────────────
 
 function MonthlySection() {
@@ -154,7 +144,12 @@ function MonthlySection() {
     ]);
 
   return (
-    <Section id="portal-monthly" title={t('monthly.title')}>
+    <Section
+      variant="plain"
+      testId="portal-monthly"
+      headingId="portal-monthly-heading"
+      title={t('monthly.title')}
+    >
       {monthly.isPending ? (
         <PageLoader />
       ) : monthly.isError ? (
@@ -361,7 +356,7 @@ function GiftsSection() {
     queryFn: () => api.get<{ gifts: MyGift[] }>('/api/giving/me/gifts'),
   });
   return (
-    <Section id="portal-gifts" title={t('gifts.title')}>
+    <Section variant="plain" testId="portal-gifts" headingId="portal-gifts-heading" title={t('gifts.title')}>
       {gifts.isPending ? (
         <PageLoader />
       ) : gifts.isError ? (
@@ -450,7 +445,12 @@ function PreferencesSection() {
     }
   };
   return (
-    <Section id="portal-preferences" title={t('prefs.title')}>
+    <Section
+      variant="plain"
+      testId="portal-preferences"
+      headingId="portal-preferences-heading"
+      title={t('prefs.title')}
+    >
       <Text size="sm" c="dimmed">
         {t('prefs.intro')}
       </Text>

@@ -16,7 +16,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../../../web/api';
 import { ErrorAlert } from '../../../../web/components/error-alert';
+import { useMoney } from '../../../../web/components/money';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { ScrollTable } from '../../../../web/components/scroll-table';
 import {
   type LapsedReport,
   type ReportGroup,
@@ -25,7 +27,7 @@ import {
   type TopDonor,
   type TotalsReport,
 } from './reports-api';
-import { CsvLink, CURRENCIES, ScrollTable, ShareBar, thisYear, useMoney, useReportsT } from './ui';
+import { CsvLink, CURRENCIES, ShareBar, thisYear, useReportsT } from './ui';
 
 const GROUPS: ReportGroup[] = ['fund', 'campaign', 'month', 'currency'];
 

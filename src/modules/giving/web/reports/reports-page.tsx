@@ -1,14 +1,15 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
-import i18next from 'i18next';
+import { Stack, Tabs } from '@mantine/core';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../../../../web/components/page-header';
+import { QueryTabs } from '../../../../web/components/query-tabs';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession } from '../../../../web/session';
-import { registerGivingReportsTranslations } from './i18n/register';
+import { givingReportsNamespace } from './i18n/namespace';
 import { LapsedView, RetentionView, TopDonorsView, TotalsView } from './report-views';
 import { StatementsView } from './statements-view';
 import { useReportsT } from './ui';
 
-registerGivingReportsTranslations(i18next);
+givingReportsNamespace.register();
 
 const VIEWS = ['totals', 'lapsed', 'retention', 'top', 'statements'] as const;
 type View = (typeof VIEWS)[number];
@@ -23,31 +24,21 @@ export function GivingReportsPage() {
   const { t } = useReportsT();
   const role = useSession().data?.role;
   const views = VIEWS.filter((v) => role !== 'auditor' || !DONOR_VIEWS.includes(v));
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const asked = params.get('view') as View;
   const view: View = views.includes(asked) ? asked : 'totals';
   useDocumentTitle(t(`views.${view}`));
 
   return (
     <Stack gap="lg" maw={1100}>
-      <Stack gap={4}>
-        <Title order={1} size="h2">
-          {t('title')}
-        </Title>
-        <Text c="dimmed">{t('intro')}</Text>
-      </Stack>
-      <Tabs
+      <PageHeader title={t('title')} intro={t('intro')} />
+      <QueryTabs
+        param="view"
         value={view}
-        onChange={(v) => setParams(v && v !== 'totals' ? { view: v } : {})}
-        keepMounted={false}
+        defaultValue="totals"
+        listLabel={t('views.label')}
+        tabs={views.map((v) => ({ value: v, label: t(`views.${v}`), testId: `reports-tab-${v}` }))}
       >
-        <Tabs.List mb="md" aria-label={t('views.label')}>
-          {views.map((v) => (
-            <Tabs.Tab key={v} value={v} data-testid={`reports-tab-${v}`}>
-              {t(`views.${v}`)}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
         <Tabs.Panel value="totals">
           <TotalsView />
         </Tabs.Panel>
@@ -63,7 +54,7 @@ export function GivingReportsPage() {
         <Tabs.Panel value="statements">
           <StatementsView canSend={role === 'development'} />
         </Tabs.Panel>
-      </Tabs>
+      </QueryTabs>
     </Stack>
   );
 }

@@ -1,12 +1,11 @@
 import { Button, Group, NumberInput, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import i18next from 'i18next';
 import { useState } from 'react';
 import { api } from '../../../../web/api';
 import { ConfirmDialog } from '../../../../web/components/confirm-dialog';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
+import { toast } from '../../../../web/components/toast';
 import type { StatementProgress } from './reports-api';
 import { thisYear, useReportsT } from './ui';
 
@@ -45,13 +44,7 @@ export function StatementsView({ canSend }: { canSend: boolean }) {
     onSuccess: (answer) => {
       setConfirming(false);
       setQueued(answer.queued);
-      notifications.show({
-        color: 'passage',
-        message: answer.queued
-          ? t('statements.queued')
-          : t('statements.done', { count: answer.run?.sent ?? 0 }),
-        closeButtonProps: { 'aria-label': i18next.t('shell.close') },
-      });
+      toast(answer.queued ? t('statements.queued') : t('statements.done', { count: answer.run?.sent ?? 0 }));
       return queryClient.invalidateQueries({ queryKey: ['giving-reports', 'statements'] });
     },
   });

@@ -1,17 +1,8 @@
-import { Anchor, Progress, Table } from '@mantine/core';
-import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
-import { formatMoney, type GivingCurrency } from '../../money';
-import { GIVING_REPORTS_NS } from './i18n/namespace';
+import { Anchor, Progress } from '@mantine/core';
+import { givingReportsNamespace } from './i18n/namespace';
 
 export function useReportsT() {
-  return useTranslation(GIVING_REPORTS_NS);
-}
-
-/** Minor units in the reader's language: "$1,234.56", "₩50,000". */
-export function useMoney() {
-  const { i18n } = useReportsT();
-  return (minor: number, currency: string) => formatMoney(minor, currency as GivingCurrency, i18n.language);
+  return givingReportsNamespace.useT();
 }
 
 /** A plain link to the same report as a CSV file: the browser downloads it with the session cookie. */
@@ -36,21 +27,4 @@ export const CURRENCIES = ['USD', 'KRW', 'CAD', 'EUR', 'GBP', 'AUD'] as const;
 
 export function thisYear(): number {
   return new Date().getUTCFullYear();
-}
-
-/** A table that scrolls sideways on a phone; the region takes the keyboard focus so it can be scrolled. */
-export function ScrollTable({
-  minWidth,
-  label,
-  children,
-}: {
-  minWidth: number;
-  label: string;
-  children: ReactNode;
-}) {
-  return (
-    <Table.ScrollContainer type="native" minWidth={minWidth} tabIndex={0} role="region" aria-label={label}>
-      {children}
-    </Table.ScrollContainer>
-  );
 }

@@ -1,2 +1,6 @@
-/** The i18next namespace of the supporters pages' own strings. */
-export const SUPPORTERS_NS = 'supporters';
+import { defineNamespace } from '../../../../web/i18n/define-namespace';
+import en from './en.json';
+import ko from './ko.json';
+
+/** The strings of the supporters pages, under the `supporters` namespace; the shell carries only `nav` (the module's web manifest). */
+export const supportersNamespace = defineNamespace('supporters', { en, ko });

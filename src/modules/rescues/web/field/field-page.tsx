@@ -6,11 +6,11 @@ import { Link, useNavigate } from 'react-router';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { useSession, useSignOut } from '../../../../web/session';
-import { registerRescuesTranslations } from '../i18n/register';
+import { rescuesNamespace } from '../i18n/namespace';
 import type { CheckInKind, LegStatus, MyLeg } from '../rescues-api';
 import { useRescuesT } from '../ui';
 
-registerRescuesTranslations(i18next);
+rescuesNamespace.register();
 
 const LEGS_KEY = ['field', 'legs'] as const;
 /** On a bad connection an answer may never come: give up after this long and offer to try again. */

@@ -1,2 +1,6 @@
-/** The i18next namespace of the rescues module's own strings. */
-export const RESCUES_NS = 'rescues';
+import { defineNamespace } from '../../../../web/i18n/define-namespace';
+import en from './en.json';
+import ko from './ko.json';
+
+/** The strings of the rescues pages and the field page, under the `rescues` namespace; the shell carries only `nav` (the module's web manifest). */
+export const rescuesNamespace = defineNamespace('rescues', { en, ko });

@@ -1,2 +1,6 @@
-/** The i18next namespace of the giving reports page's own strings. */
-export const GIVING_REPORTS_NS = 'giving-reports';
+import { defineNamespace } from '../../../../../web/i18n/define-namespace';
+import en from './en.json';
+import ko from './ko.json';
+
+/** The strings of the giving reports page, under the `giving-reports` namespace; the shell carries only `nav` (the module's web manifest). */
+export const givingReportsNamespace = defineNamespace('giving-reports', { en, ko });
