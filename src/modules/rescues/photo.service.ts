@@ -4,7 +4,7 @@ import { RESCUE_ACTIONS } from './rescue.policy';
 import { PHOTO_MAX_BYTES } from './rescue.schema';
 import { travellers } from './rescue.table';
 import { caseForAction, type RescueContext } from './rescue-access';
-import { travellerField } from './rescue-case.service';
+import { travellerField } from './traveller.service';
 
 /**
  * Re-encodes an uploaded photo as JPEG: every metadata block (EXIF with GPS, camera serials, XMP, ICC) is

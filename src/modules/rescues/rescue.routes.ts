@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/http/context';
 import { scopedWork } from '../../platform/http/request-work';
+import { acknowledgeAlert, listAlerts, markLegCompromised, markPartnerCompromised } from './alert.service';
+import { changeCaseStatus, extendRetention, handOverCase } from './case-lifecycle.service';
 import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
 import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';
 import {
@@ -22,30 +24,15 @@ import {
   TravellerInput,
 } from './rescue.schema';
 import {
-  addTraveller,
-  changeCaseStatus,
-  extendRetention,
   getRescueCase,
-  handOverCase,
   listRescueCases,
   openRescueCase,
   rescueDashboard,
   revealRescueCase,
-  updateTravellerIdentity,
 } from './rescue-case.service';
-import {
-  acknowledgeAlert,
-  addLeg,
-  createRouteTemplate,
-  listAlerts,
-  listMyLegs,
-  listPartners,
-  listRouteTemplates,
-  markLegCompromised,
-  markPartnerCompromised,
-  reportOnLeg,
-  updateLeg,
-} from './route.service';
+import { addLeg, listMyLegs, listPartners, reportOnLeg, updateLeg } from './route.service';
+import { createRouteTemplate, listRouteTemplates } from './route-template.service';
+import { addTraveller, updateTravellerIdentity } from './traveller.service';
 
 const codeParams = z.object({ code: CaseCode });
 const id = z.string().min(1, 'is required').max(100, 'is malformed');

@@ -8,10 +8,10 @@ import { canary, expectNoCanary, type Marker } from '../../../test/harness/canar
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { dataKeys } from '../../platform/crypto/data-key.table';
 import type { Db } from '../../platform/db/client';
+import { raiseOverdueAlerts } from './alert.service';
+import { shredDueCases } from './case-lifecycle.service';
 import { addLeg, call, openCase, type RescueWorld, rescueWorld, stepUp, traveller } from './rescue.fixtures';
 import { caseEvents, checkIns, incidentNotes, incidents, rescueCases, travellers } from './rescue.table';
-import { shredDueCases } from './rescue-case.service';
-import { raiseOverdueAlerts } from './route.service';
 
 /**
  * A fully seeded case with a unique marker in every S4 field. The markers must reach nobody outside the

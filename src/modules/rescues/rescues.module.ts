@@ -1,8 +1,8 @@
 import type { PassageModule } from '../../platform/module';
+import { raiseOverdueAlerts } from './alert.service';
+import { shredDueCases } from './case-lifecycle.service';
 import { rescueRoutes } from './rescue.routes';
-import { shredDueCases } from './rescue-case.service';
 import { rescuesSeeder } from './rescues.seeder';
-import { raiseOverdueAlerts } from './route.service';
 
 export const rescuesModule: PassageModule = {
   name: 'rescues',

@@ -13,7 +13,7 @@ import {
   routeTemplates,
   travellers,
 } from './rescue.table';
-import { travellerField } from './rescue-case.service';
+import { travellerField } from './traveller.service';
 
 /*
  * Synthetic rescue cases shaped like the real work (shared/FACTS.md): about three women for every man,

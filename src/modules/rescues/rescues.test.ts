@@ -9,6 +9,8 @@ import { KeyShreddedError } from '../../platform/crypto/crypto.errors';
 import { dataKeys } from '../../platform/crypto/data-key.table';
 import type { Db } from '../../platform/db/client';
 import { mailOutbox } from '../../platform/mail/mail.table';
+import { raiseOverdueAlerts } from './alert.service';
+import { shredDueCases } from './case-lifecycle.service';
 import { CODE_NAME_PATTERN } from './code-name';
 import { allocateFunding, casesNeedingFunding, fundingForCase } from './index';
 import {
@@ -34,8 +36,7 @@ import {
   resettlementHandovers,
   travellers,
 } from './rescue.table';
-import { shredDueCases, travellerField } from './rescue-case.service';
-import { raiseOverdueAlerts } from './route.service';
+import { travellerField } from './traveller.service';
 
 const RESCUE_TABLES = {
   rescue_cases: rescueCases,
