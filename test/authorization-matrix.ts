@@ -155,8 +155,8 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   'GET /healthz': { expect: publicRoute() },
   'GET /readyz': { expect: publicRoute() },
   'GET /api/openapi.json': {
-    expect: publicRoute(),
-    why: 'the API description names routes and fields, never data',
+    expect: staffOnly('all'),
+    why: 'the API description names every route, administration, burn and audit included: staff only',
   },
   'GET /*': { expect: publicRoute(), webOnly: true, why: 'the web shell; every page asks the API' },
 

@@ -149,7 +149,7 @@ describeEachDatabase('fuzzing the account and sign-in routes', (getDb) => {
   });
 
   it('has the routes to fuzz', async () => {
-    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+    const spec = t.app.swagger() as unknown as {
       paths: Record<string, Record<string, unknown>>;
     };
     const routes = Object.entries(spec.paths).flatMap(([path, ops]) =>
@@ -170,7 +170,7 @@ describeEachDatabase('fuzzing the account and sign-in routes', (getDb) => {
 
   // The route list comes from the app itself, so a new route under these prefixes is fuzzed without edits here.
   it('answers every malformed request to every route without a 5xx, and writes nothing', async () => {
-    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+    const spec = t.app.swagger() as unknown as {
       paths: Record<string, Record<string, unknown>>;
     };
     const routes = Object.entries(spec.paths)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../../test/harness/app';
+import { signInAsAdministrator, startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 
 describeEachDatabase('HTTP app', (getDb) => {
@@ -23,10 +23,20 @@ describeEachDatabase('HTTP app', (getDb) => {
     expect(r.json()).toEqual({ status: 'ok' });
   });
 
+  it('serves /api/openapi.json to signed-in staff only: it maps the administration, burn and audit routes', async () => {
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect([anonymous.statusCode, anonymous.json().error]).toEqual([401, 'unauthenticated']);
+    const { cookie } = await signInAsAdministrator(t);
+    const staff = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { cookie } });
+    expect(staff.statusCode).toBe(200);
+    expect(staff.json().paths['/api/admin/staff/{id}/burn']).toBeDefined();
+  });
+
   it('documents every /api route except better-auth internals and hidden ones in /api/openapi.json', async () => {
-    const r = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
-    expect(r.statusCode).toBe(200);
-    const spec = r.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const spec = t.app.swagger() as unknown as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(spec.openapi).toBe('3.1.0');
     const documented = new Set(
       Object.entries(spec.paths).flatMap(([p, ops]) =>
@@ -89,6 +99,39 @@ describeEachDatabase('HTTP app', (getDb) => {
     expect(r.statusCode).toBe(404);
     expect(r.headers['content-type']).toContain('application/json');
     expect(r.json()).toEqual({ error: 'not_found', message: 'No route GET /api/nothing-here' });
+  });
+
+  it("answers Fastify's own refusals in the documented { error, message } shape", async () => {
+    const json = { 'content-type': 'application/json' };
+    const cases = [
+      { method: 'POST', url: '/api/auth/sign-in/email', headers: json, payload: '{"email": ' },
+      {
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      },
+      {
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        headers: json,
+        payload: `"${'x'.repeat(1_100_000)}"`,
+      },
+      { method: 'POST', url: '/api/auth/sign-in/email', headers: json, payload: '{"__proto__": {"a": 1}}' },
+      { method: 'DELETE', url: '/healthz' },
+    ] as const;
+    for (const c of cases) {
+      const r = await t.app.inject(c);
+      expect(r.statusCode, `${c.method} ${c.url}`).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode, `${c.method} ${c.url}`).toBeLessThan(500);
+      const body = r.json() as Record<string, unknown>;
+      expect(
+        Object.keys(body).filter((k) => k !== 'issues'),
+        r.body,
+      ).toEqual(['error', 'message']);
+      expect(typeof body.error).toBe('string');
+      expect(typeof body.message).toBe('string');
+    }
   });
 });
 

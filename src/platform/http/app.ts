@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from '../admin/admin.routes';
+import { requireStaff } from '../auth/actor';
 import { authRoutes } from '../auth/auth.routes';
 import { securityRoutes } from '../auth/security.routes';
 import { AppError } from '../errors';
@@ -213,7 +214,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const modules = options.modules ?? [];
   for (const module of modules) await app.register(module.routes(ctx));
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The API's map names every route, the administration, burn and audit ones included: staff only.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async (request) => {
+    await requireStaff(ctx.access, request);
+    return app.swagger();
+  });
 
   if (options.web)
     await app.register(

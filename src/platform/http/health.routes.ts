@@ -6,7 +6,6 @@ import type { AppContext } from './context';
 const Health = z.object({ status: z.literal('ok') });
 const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
-  database: z.enum(['pglite', 'postgres']),
   checks: z.object({
     database: z.enum(['ok', 'unreachable']),
     migrations: z
@@ -48,7 +47,6 @@ export const healthRoutes =
         const ready = database === 'ok' && migrations?.current === true;
         return reply.code(ready ? 200 : 503).send({
           status: ready ? 'ready' : 'not_ready',
-          database: ctx.database.kind,
           checks: { database, migrations },
         });
       },
