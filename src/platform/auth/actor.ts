@@ -3,28 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from '../access/roles';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
+import type { Actor, StaffActor } from './actor.types';
 import { accountForApiToken } from './api-token.service';
 import type { Auth } from './auth';
 import { passkeys, sessions } from './auth.table';
 import { fetchHeaders } from './bridge';
 
-export interface Actor {
-  userId: string;
-  name: string;
-  email: string;
-  role: string;
-  sessionId: string;
-  /** An authenticator app is enrolled. */
-  twoFactorEnabled: boolean;
-  /** The account has a second factor: an authenticator app or a passkey. */
-  secondFactor: boolean;
-  /** Last full re-authentication of this session. */
-  stepUpAt: Date | null;
-}
-
-export interface StaffActor extends Actor {
-  role: StaffRole;
-}
+export type { Actor, StaffActor } from './actor.types';
 
 export interface ActorResolver {
   auth: Auth;

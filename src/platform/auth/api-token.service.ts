@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
-import type { Actor } from './actor';
+import type { Actor } from './actor.types';
 import { apiTokens, users } from './auth.table';
 import { hashToken } from './token-hash';
 

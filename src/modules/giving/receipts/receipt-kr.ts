@@ -1,7 +1,7 @@
 import type { Db } from '../../../platform/db/client';
 import { supporterPostcode } from '../../people';
 import { formatMoney } from '../money';
-import type { ReceiptFacts } from './receipt';
+import type { ReceiptFacts } from './receipt-facts';
 import type { ReceiptIssuer } from './receipt-issuer';
 
 /*

@@ -1,29 +1,13 @@
 import { formatMoney, type GivingCurrency } from '../money';
+import type { ReceiptFacts } from './receipt-facts';
 import { receiptIssuer } from './receipt-issuer';
 import { koreanReceipt, koreanReceiptText } from './receipt-kr';
+
+export type { ReceiptFacts } from './receipt-facts';
 
 /** US thresholds (IRS Publication 1771), in USD cents. */
 export const WRITTEN_ACKNOWLEDGMENT_MINOR = 25_000;
 export const QUID_PRO_QUO_MINOR = 7_500;
-
-export interface ReceiptFacts {
-  number: string;
-  donorName: string;
-  amountMinor: number;
-  currency: GivingCurrency;
-  fairMarketValueMinor: number;
-  fundName: string;
-  receivedOn: Date;
-  tribute?: { kind: string; name: string } | null;
-  /** Default: the configured organisation (PASSAGE_ORG_NAME). */
-  organisation?: string;
-  /** card | cheque | wire | cash | daf | stock (the Korean receipt names it). */
-  method?: string;
-  /** What the Korean receipt prints as the donor's address (Passage keeps a postcode at most). */
-  donorAddress?: string | null;
-  /** When the receipt was issued (default: now, as it is written). */
-  issuedOn?: Date;
-}
 
 /**
  * The US wording for one gift in dollars: a gift of $250 or more carries the written-acknowledgment
