@@ -19,7 +19,7 @@ import { useDateFormat } from '../../../../web/components/format';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type Allocations, type CampaignProgress, givingKeys } from './giving-api';
-import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { ScrollTable, Section, toast, useGivingT, useMoney } from './ui';
 
 const CASE_CODE = /^[A-Z]+-[A-Z]+-[0-9]{2}$/;
 
@@ -32,7 +32,6 @@ export function AllocateView() {
   useDocumentTitle(t('sections.allocations'));
   const money = useMoney();
   const date = useDateFormat();
-  const canWrite = useCanWrite();
   const allocations = useQuery({
     queryKey: givingKeys.allocations,
     queryFn: () => api.get<Allocations>('/api/giving/allocations'),
@@ -49,7 +48,7 @@ export function AllocateView() {
           <Text fw={600} data-testid="allocate-available">
             {t('allocate.available', { count: a.unitsAvailable })}
           </Text>
-          {canWrite && <AllocateForm available={a.unitsAvailable} />}
+          {a.allowedActions.includes('create') && <AllocateForm available={a.unitsAvailable} />}
         </Stack>
       </Section>
       <Group justify="flex-end">

@@ -21,8 +21,8 @@ import { ErrorAlert } from '../../../../web/components/error-alert';
 import { useDateFormat } from '../../../../web/components/format';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { type BatchSummary, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
-import { BatchStatusBadge, ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { type BatchList, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
+import { BatchStatusBadge, ScrollTable, Section, toast, useGivingT, useMoney } from './ui';
 
 /** Batches of offline gifts, open ones first; development staff open a new one here. */
 export function BatchListView() {
@@ -30,13 +30,13 @@ export function BatchListView() {
   useDocumentTitle(t('sections.batches'));
   const money = useMoney();
   const date = useDateFormat();
-  const canWrite = useCanWrite();
   const [opening, setOpening] = useState(false);
   const batches = useQuery({
     queryKey: givingKeys.batches,
-    queryFn: () => api.get<{ batches: BatchSummary[] }>('/api/giving/batches'),
+    queryFn: () => api.get<BatchList>('/api/giving/batches'),
   });
   const rows = batches.data?.batches ?? [];
+  const canWrite = batches.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

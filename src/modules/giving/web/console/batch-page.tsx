@@ -46,7 +46,6 @@ import {
   ScrollTable,
   Section,
   toast,
-  useCanWrite,
   useGivingT,
   useMoney,
 } from './ui';
@@ -59,7 +58,6 @@ export function BatchPage() {
   const { t, i18n } = useGivingT();
   const { id = '' } = useParams();
   const money = useMoney();
-  const canWrite = useCanWrite();
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
   const detail = useQuery({
     queryKey: givingKeys.batch(id),
@@ -90,7 +88,7 @@ export function BatchPage() {
         )}
       </Stack>
     );
-  const { batch, gifts, enteredMinor } = detail.data;
+  const { batch, gifts, enteredMinor, allowedActions } = detail.data;
   const difference = batch.controlTotalMinor - enteredMinor;
   const open = batch.status === 'open';
 
@@ -154,7 +152,7 @@ export function BatchPage() {
                     ? t('batch.toEnter', { amount: money(difference, batch.currency) })
                     : t('batch.over', { amount: money(-difference, batch.currency) })}
           </Text>
-          {open && canWrite && (
+          {open && allowedActions.includes('post') && (
             <PostBatch
               batchId={batch.id}
               ready={difference === 0 && gifts.length > 0}
@@ -165,7 +163,7 @@ export function BatchPage() {
         </Stack>
       </Section>
 
-      {open && canWrite && <EnterGiftForm detail={detail.data} />}
+      {open && allowedActions.includes('enter') && <EnterGiftForm detail={detail.data} />}
 
       <Section title={t('batch.giftsTitle')} testId="batch-gifts">
         {gifts.length === 0 ? (

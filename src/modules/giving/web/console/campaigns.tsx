@@ -24,6 +24,7 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { formatMoney, type GivingCurrency } from '../../money';
 import {
+  type CampaignList,
   type CampaignProgress,
   DEFAULT_UNIT_MINOR,
   dayToIso,
@@ -35,19 +36,19 @@ import {
   todayDay,
   widgetSnippet,
 } from './giving-api';
-import { Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { Section, toast, useGivingT, useMoney } from './ui';
 
 /** Campaigns with their progress from the ledger, the links to share them, and (development) a new one. */
 export function CampaignsView() {
   const { t } = useGivingT();
   useDocumentTitle(t('sections.campaigns'));
-  const canWrite = useCanWrite();
   const [creating, setCreating] = useState(false);
   const campaigns = useQuery({
     queryKey: givingKeys.campaigns,
-    queryFn: () => api.get<{ campaigns: CampaignProgress[] }>('/api/giving/campaigns'),
+    queryFn: () => api.get<CampaignList>('/api/giving/campaigns'),
   });
   const rows = campaigns.data?.campaigns ?? [];
+  const canWrite = campaigns.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

@@ -20,21 +20,21 @@ import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { type Fund, givingKeys } from './giving-api';
-import { ScrollTable, Section, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { type FundList, givingKeys } from './giving-api';
+import { ScrollTable, Section, toast, useGivingT, useMoney } from './ui';
 
 /** Funds and their balances, one per currency (never converted); development staff add a fund here. */
 export function FundsView() {
   const { t } = useGivingT();
   useDocumentTitle(t('sections.funds'));
   const money = useMoney();
-  const canWrite = useCanWrite();
   const [creating, setCreating] = useState(false);
   const funds = useQuery({
     queryKey: givingKeys.funds,
-    queryFn: () => api.get<{ funds: Fund[] }>('/api/giving/funds'),
+    queryFn: () => api.get<FundList>('/api/giving/funds'),
   });
   const rows = funds.data?.funds ?? [];
+  const canWrite = funds.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

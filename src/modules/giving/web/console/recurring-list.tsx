@@ -10,6 +10,7 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   givingKeys,
+  type MonthlyGiftList,
   RECURRING_STATUS_LIST,
   type RecurringGift,
   type RecurringStatus,
@@ -17,7 +18,7 @@ import {
   type StaffRecurringChange,
   supporterLink,
 } from './giving-api';
-import { ScrollTable, toast, useCanWrite, useGivingT, useMoney } from './ui';
+import { ScrollTable, toast, useGivingT, useMoney } from './ui';
 
 const STEP = 50;
 const MAX = 200;
@@ -49,7 +50,6 @@ export function RecurringListView() {
   const { t, i18n } = useGivingT();
   useDocumentTitle(t('sections.monthly'));
   const money = useMoney();
-  const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   // Charges fall on a day at 00:00 UTC (recurring.schedule.ts): shown as that day.
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -71,11 +71,13 @@ export function RecurringListView() {
     queryFn: () => {
       const q = new URLSearchParams({ limit: String(limit) });
       if (status) q.set('status', status);
-      return api.get<{ recurringGifts: RecurringGift[] }>(`/api/giving/recurring?${q}`);
+      return api.get<MonthlyGiftList>(`/api/giving/recurring?${q}`);
     },
     placeholderData: keepPreviousData,
   });
   const rows = list.data?.recurringGifts ?? [];
+  // The server says whether this caller changes monthly gifts at all (the column), and each one's buttons.
+  const canWrite = (list.data?.allowedActions.length ?? 0) > 0;
   const perMonth = (g: RecurringGift) => money(g.amountMinor + g.feeMinor, g.currency);
   const nameOf = (g: RecurringGift) => g.supporterName ?? t('gifts.unknownSupporter');
 
@@ -172,7 +174,7 @@ export function RecurringListView() {
                     {canWrite && (
                       <Table.Td>
                         <Group gap="xs" wrap="nowrap">
-                          {g.can.pause && (
+                          {g.allowedActions.includes('pause') && (
                             <Button
                               size="compact-sm"
                               variant="default"
@@ -183,7 +185,7 @@ export function RecurringListView() {
                               {t('monthly.pause')}
                             </Button>
                           )}
-                          {g.can.cancel && (
+                          {g.allowedActions.includes('cancel') && (
                             <Button
                               size="compact-sm"
                               variant="default"

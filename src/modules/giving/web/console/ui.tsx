@@ -3,7 +3,6 @@ import { notifications } from '@mantine/notifications';
 import i18next from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../../../../web/session';
 import { formatMoney } from '../../money';
 import type { GiftStatus, GivingCurrency } from './giving-api';
 import { GIVING_NS } from './i18n/namespace';
@@ -20,14 +19,6 @@ export function useMoney() {
     // A true minus sign: a refund reads as a negative amount, not a dash.
     return minor < 0 ? `\u2212${text}` : text;
   };
-}
-
-/**
- * Only the development team records, refunds and corrects; an administrator reads (giving.policy.ts).
- * The server refuses the writes anyway: this only hides buttons that would be refused.
- */
-export function useCanWrite(): boolean {
-  return useSession().data?.role === 'development';
 }
 
 export function toast(message: string, color = 'passage') {
