@@ -9,8 +9,8 @@ import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { registerPledgesTranslations } from './i18n/register';
-import { type Pledge, pledgeKeys } from './pledges-api';
-import { RaisedBar, ScrollTable, useCanWrite, useMoney, usePledgesT } from './ui';
+import { type PledgeList as PledgeListAnswer, pledgeKeys } from './pledges-api';
+import { RaisedBar, ScrollTable, useMoney, usePledgesT } from './ui';
 
 registerPledgesTranslations(i18next);
 
@@ -45,11 +45,11 @@ export function PledgesPage() {
 function PledgeList() {
   const { t } = usePledgesT();
   const money = useMoney();
-  const canWrite = useCanWrite();
   const list = useQuery({
     queryKey: pledgeKeys.list(),
-    queryFn: () => api.get<{ pledges: Pledge[] }>('/api/giving/pledges'),
+    queryFn: () => api.get<PledgeListAnswer>('/api/giving/pledges'),
   });
+  const canWrite = list.data?.allowedActions.includes('create') ?? false;
   return (
     <Stack gap="lg" maw={1100}>
       <Group justify="space-between" align="flex-end">

@@ -3,7 +3,6 @@ import { notifications } from '@mantine/notifications';
 import i18next from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../../../../web/session';
 import { formatMoney } from '../../money';
 import { PLEDGES_NS } from './i18n/namespace';
 import type { GivingCurrency, Invoice, Pledge } from './pledges-api';
@@ -16,11 +15,6 @@ export function usePledgesT() {
 export function useMoney() {
   const { i18n } = usePledgesT();
   return (minor: number, currency: GivingCurrency) => formatMoney(minor, currency, i18n.language);
-}
-
-/** Only the development team writes (pledge.policy.ts); the server refuses anyone else anyway. */
-export function useCanWrite(): boolean {
-  return useSession().data?.role === 'development';
 }
 
 export function toast(message: string, color = 'passage') {
