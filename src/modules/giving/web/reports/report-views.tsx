@@ -19,6 +19,7 @@ import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import {
   type LapsedReport,
+  REPORT_GROUPS,
   type ReportGroup,
   type RetentionYear,
   reportUrl,
@@ -27,7 +28,7 @@ import {
 } from './reports-api';
 import { CsvLink, CURRENCIES, ScrollTable, ShareBar, thisYear, useMoney, useReportsT } from './ui';
 
-const GROUPS: ReportGroup[] = ['fund', 'campaign', 'month', 'currency'];
+const GROUPS: readonly ReportGroup[] = REPORT_GROUPS;
 
 function DateRange({
   from,
