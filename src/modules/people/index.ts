@@ -2,6 +2,8 @@
 // registers how its gifts follow a merge and what it adds to a supporter's timeline.
 
 export { peopleModule } from './people.module';
+/** Consent per channel as the API answers it (giving's donor portal answers it too). */
+export { ConsentStates } from './people.responses';
 export type { ConsentChannel, SupporterInput } from './people.schema';
 export { CONSENT_CHANNELS } from './people.schema';
 export {
