@@ -3,10 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors';
 import type { AppContext } from '../../platform/http/context';
+import { DonateOptions, DonationOutcome } from './donate.responses';
 import { donateOptions, donationOutcome } from './donations/donate.service';
 import { providersFor } from './donations/payment-provider';
 import { campaignProgress } from './funds/campaign.service';
 import { renderMissingWidget, renderProgressWidget, widgetLanguage } from './funds/progress-widget';
+import { CampaignProgress } from './giving.responses';
 import { Id, type ProviderName } from './giving.schema';
 
 const tags = ['giving'];
@@ -37,6 +39,7 @@ export const donateRoutes =
           tags,
           summary:
             'What the public donate page offers: the funds, open campaigns with progress, and the processor',
+          response: { 200: DonateOptions },
         },
       },
       async () => donateOptions(db, Object.keys(providersFor(ctx)) as ProviderName[]),
@@ -52,6 +55,7 @@ export const donateRoutes =
           summary:
             'The thank-you page’s read of one online gift (amount, designation, state; never the donor), for a day',
           params: z.object({ id: Id }),
+          response: { 200: DonationOutcome },
         },
       },
       async (request) => donationOutcome(db, request.params.id),
@@ -98,6 +102,7 @@ export const donateRoutes =
           tags,
           summary: 'A campaign’s progress for other sites’ own widgets (CORS open: aggregates only)',
           params: campaignParams,
+          response: { 200: CampaignProgress },
         },
       },
       async (request, reply) => {

@@ -1,21 +1,15 @@
 import { z } from 'zod';
-import { GIVING_CURRENCIES } from './money';
+import {
+  CREDIT_KINDS,
+  GIFT_FREQUENCIES,
+  GIVING_CURRENCIES,
+  MAX_AMOUNT_MINOR,
+  OFFLINE_METHODS,
+  PROVIDERS,
+  TRIBUTE_KINDS,
+} from './giving.constants';
 
-export const GIFT_STATUSES = ['pending', 'settled', 'failed', 'refunded'] as const;
-export const OFFLINE_METHODS = ['cheque', 'wire', 'cash', 'daf', 'stock'] as const;
-export const CREDIT_KINDS = ['fundraiser', 'team', 'solicitor'] as const;
-export const TRIBUTE_KINDS = ['in_honour', 'in_memory'] as const;
-export const PROVIDERS = ['sandbox', 'stripe'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-export const GIFT_FREQUENCIES = ['once', 'monthly'] as const;
-/** A monthly gift's states (recurring_gifts.status). */
-export const RECURRING_STATUSES = ['pending', 'active', 'paused', 'cancelled', 'lapsed'] as const;
-export type RecurringStatus = (typeof RECURRING_STATUSES)[number];
-
-/** One unit = one person's rescue: US$2,500 unless a campaign says otherwise. */
-export const DEFAULT_UNIT_MINOR = 250_000;
-/** Upper bound of one gift: 10^12 minor units (US$10 billion; ₩1 trillion). Keeps sums far below 2^53. */
-export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+export * from './giving.constants';
 
 export const Currency = z.enum(GIVING_CURRENCIES, {
   error: `must be one of ${GIVING_CURRENCIES.join(', ')}`,

@@ -1,11 +1,11 @@
 import { feeCover, formatAmount, minorUnitExponent } from '../../platform/money/money';
+import { GIVING_CURRENCIES, type GivingCurrency } from './giving.constants';
 
 /*
  * The currencies Giving takes, over `platform/money` (which knows every ISO currency's minor unit: KRW has
  * none). Amounts are integers of minor units, never floats.
  */
-export const GIVING_CURRENCIES = ['USD', 'KRW', 'CAD', 'EUR', 'GBP', 'AUD'] as const;
-export type GivingCurrency = (typeof GIVING_CURRENCIES)[number];
+export { GIVING_CURRENCIES, type GivingCurrency };
 
 export function minorDigits(currency: GivingCurrency): number {
   return minorUnitExponent(currency);

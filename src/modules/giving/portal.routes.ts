@@ -16,7 +16,9 @@ import {
   portalDonor,
   setMyPreference,
 } from './donors/portal.service';
+import { MonthlyGift } from './giving.responses';
 import { AmountMinor, Id } from './giving.schema';
+import { MyGifts, MyMonthlyGifts, MyPreferences, PortalMe } from './portal.responses';
 import { receiptPdfForSupporter } from './receipts/receipt.service';
 import {
   changeMyRecurringAmount,
@@ -26,6 +28,12 @@ import {
 } from './recurring/recurring.service';
 
 const tags = ['giving: donor portal'];
+
+/** A changed monthly gift as presented (the service always presents the one it changed). */
+function presented<T>(view: T | undefined): T {
+  if (view === undefined) throw new Error('a changed monthly gift was not presented');
+  return view;
+}
 const idParams = z.object({ id: Id });
 
 export const PreferenceInput = z.object({
@@ -68,7 +76,13 @@ export const portalRoutes =
 
     app.get(
       '/api/giving/me',
-      { schema: { tags, summary: 'Who the portal knows me as (null until I have given)' } },
+      {
+        schema: {
+          tags,
+          summary: 'Who the portal knows me as (null until I have given)',
+          response: { 200: PortalMe },
+        },
+      },
       async (request) =>
         withDonor(request, async (_tx, donor, actor) => ({
           email: actor.email,
@@ -79,7 +93,11 @@ export const portalRoutes =
     app.get(
       '/api/giving/me/gifts',
       {
-        schema: { tags, summary: 'My gifts that counted (settled or refunded), newest first, with receipts' },
+        schema: {
+          tags,
+          summary: 'My gifts that counted (settled or refunded), newest first, with receipts',
+          response: { 200: MyGifts },
+        },
       },
       async (request) =>
         withDonor(request, async (tx, donor) => ({
@@ -111,7 +129,13 @@ export const portalRoutes =
 
     app.get(
       '/api/giving/me/monthly',
-      { schema: { tags, summary: 'My monthly gifts, with what I may do with each' } },
+      {
+        schema: {
+          tags,
+          summary: 'My monthly gifts, with what I may do with each',
+          response: { 200: MyMonthlyGifts },
+        },
+      },
       async (request) =>
         withDonor(request, async (tx, donor) => ({
           monthlyGifts: donor ? await myRecurringGifts(tx, donor.supporterId) : [],
@@ -127,18 +151,21 @@ export const portalRoutes =
             tags,
             summary: `${change[0]?.toUpperCase()}${change.slice(1)} my monthly gift (again: no change; not from its state: 409)`,
             params: idParams,
+            response: { 200: MonthlyGift },
           },
         },
         async (request) =>
           withDonor(request, async (tx, donor, actor) => {
             if (!donor) throw AppError.notFound('No monthly gift with this id.');
-            return changeMyRecurringGift(
-              tx,
-              providersFor(ctx),
-              donor.supporterId,
-              request.params.id,
-              change,
-              who(actor, request),
+            return presented(
+              await changeMyRecurringGift(
+                tx,
+                providersFor(ctx),
+                donor.supporterId,
+                request.params.id,
+                change,
+                who(actor, request),
+              ),
             );
           }),
       );
@@ -153,25 +180,34 @@ export const portalRoutes =
           summary: 'Change the amount of my monthly gift, from the next charge',
           params: idParams,
           body: RecurringAmountInput,
+          response: { 200: MonthlyGift },
         },
       },
       async (request) =>
         withDonor(request, async (tx, donor, actor) => {
           if (!donor) throw AppError.notFound('No monthly gift with this id.');
-          return changeMyRecurringAmount(
-            tx,
-            providersFor(ctx),
-            donor.supporterId,
-            request.params.id,
-            request.body.amountMinor,
-            who(actor, request),
+          return presented(
+            await changeMyRecurringAmount(
+              tx,
+              providersFor(ctx),
+              donor.supporterId,
+              request.params.id,
+              request.body.amountMinor,
+              who(actor, request),
+            ),
           );
         }),
     );
 
     app.get(
       '/api/giving/me/preferences',
-      { schema: { tags, summary: 'My communication preferences: consent per channel (email, post, phone)' } },
+      {
+        schema: {
+          tags,
+          summary: 'My communication preferences: consent per channel (email, post, phone)',
+          response: { 200: MyPreferences },
+        },
+      },
       async (request) =>
         withDonor(request, async (tx, donor) => ({
           recorded: donor !== null,
@@ -187,6 +223,7 @@ export const portalRoutes =
           tags,
           summary: 'Say yes or no to one channel (a new statement: a withdrawal never deletes the old one)',
           body: PreferenceInput,
+          response: { 200: MyPreferences },
         },
       },
       async (request) =>

@@ -1,12 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { authorize, subjectOf } from '../../platform/access/policy';
+import { requireStaff } from '../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { staffWork } from '../../platform/http/request-work';
 import { answerRecurringCsv } from './console/giving-export';
 import { providersFor } from './donations/payment-provider';
-import { Id, RECURRING_STATUSES } from './giving.schema';
+import { GIVING_ACTIONS } from './giving.policy';
+import { MonthlyGift, MonthlyGiftList } from './giving.responses';
+import { Id, MONTHLY_ACTIONS, RECURRING_STATUSES } from './giving.schema';
 import {
   changeRecurringGiftAsStaff,
   listRecurringGifts,
@@ -45,18 +49,29 @@ export const recurringRoutes =
             limit: z.coerce.number().int().min(1).max(200).default(50),
             format: ListFormat,
           }),
+          response: { 200: MonthlyGiftList },
         },
       },
       async (request, reply) =>
         request.query.format === 'csv'
           ? answerRecurringCsv(ctx, request, reply, request.query)
-          : run(request, (rc) =>
-              listRecurringGifts(rc, {
+          : run(request, async (rc) => {
+              const { recurringGifts } = await listRecurringGifts(rc, {
                 limit: request.query.limit,
                 supporterId: request.query.supporterId,
                 status: request.query.status,
-              }),
-            ),
+              });
+              // `can` already folds in the caller's permission (gift.record) and the gift's state.
+              return {
+                recurringGifts: recurringGifts.map((g) => ({
+                  ...g,
+                  allowedActions: MONTHLY_ACTIONS.filter((action) => g.can[action]),
+                })),
+                allowedActions: authorize(rc.subject, GIVING_ACTIONS.record).allowed
+                  ? [...MONTHLY_ACTIONS]
+                  : [],
+              };
+            }),
     );
 
     for (const change of ['pause', 'cancel'] as const) {
@@ -67,9 +82,15 @@ export const recurringRoutes =
             tags,
             summary: `${change === 'pause' ? 'Pause' : 'Cancel'} a monthly gift (audited; again: no change)`,
             params: idParams,
+            response: { 200: MonthlyGift },
           },
         },
-        async (request) => run(request, (rc) => changeRecurringGiftAsStaff(rc, request.params.id, change)),
+        async (request) =>
+          run(request, async (rc) => {
+            const changed = await changeRecurringGiftAsStaff(rc, request.params.id, change);
+            if (!changed) throw new Error('a changed monthly gift was not presented');
+            return changed;
+          }),
       );
     }
   };

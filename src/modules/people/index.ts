@@ -3,6 +3,8 @@
 
 export { peopleModule } from './people.module';
 export { liveSupporterIds, supporterDirectory, supporterPostcode } from './people.read-model';
+/** Consent per channel as the API answers it (giving's donor portal answers it too). */
+export { ConsentStates } from './people.responses';
 export type { ConsentChannel, SupporterInput } from './people.schema';
 export { CONSENT_CHANNELS } from './people.schema';
 export {

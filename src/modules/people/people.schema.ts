@@ -1,20 +1,7 @@
 import { z } from 'zod';
+import { CONSENT_CHANNELS, CONSENT_METHODS, ORGANISATION_TYPES, SUPPORTER_KINDS } from './people.constants';
 
-export const SUPPORTER_KINDS = ['individual', 'household', 'organisation'] as const;
-export const ORGANISATION_TYPES = ['school', 'church', 'foundation', 'company', 'other'] as const;
-export const CONSENT_CHANNELS = ['email', 'post', 'phone'] as const;
-export const CONSENT_METHODS = [
-  'donate_form',
-  'paper_form',
-  'phone_call',
-  'email_reply',
-  'event',
-  'import',
-  'staff',
-  /** The supporter themself, signed in to the donor portal (giving's portal.routes.ts). */
-  'donor_portal',
-] as const;
-export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export * from './people.constants';
 
 const optionalText = (max: number) =>
   z.string().trim().max(max, `must be at most ${max} characters`).optional();

@@ -7,6 +7,24 @@ import { changeCaseStatus, extendRetention, handOverCase } from './case-lifecycl
 import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
 import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';
 import {
+  AlertList,
+  CaseList,
+  CaseOpened,
+  Created,
+  Dashboard,
+  Flagged,
+  HandedOver,
+  LegAdded,
+  LegReported,
+  MyLegs,
+  PartnerList,
+  RescueCase,
+  RetentionExtended,
+  Revealed,
+  RouteTemplateList,
+  TravellerAdded,
+} from './rescue.responses';
+import {
   CASE_STATUSES,
   CaseCode,
   CHECK_IN_KINDS,
@@ -62,6 +80,7 @@ export const rescueRoutes =
             limit: z.coerce.number().int().min(1).max(200).default(50),
             after: CaseCode.optional(),
           }),
+          response: { 200: CaseList },
         },
       },
       async (request) =>
@@ -77,20 +96,27 @@ export const rescueRoutes =
 
     app.post(
       '/api/rescues',
-      { schema: { tags, summary: 'Open a rescue case (a code name is generated)', body: OpenCaseInput } },
+      {
+        schema: {
+          tags,
+          summary: 'Open a rescue case (a code name is generated)',
+          body: OpenCaseInput,
+          response: { 201: CaseOpened },
+        },
+      },
       async (request, reply) =>
         reply.code(201).send(await scoped(request, (rc) => openRescueCase(rc, request.body))),
     );
 
     app.get(
       '/api/rescues/dashboard',
-      { schema: { tags, summary: 'Coordinator dashboard' } },
+      { schema: { tags, summary: 'Coordinator dashboard', response: { 200: Dashboard } } },
       async (request) => scoped(request, (rc) => rescueDashboard(rc)),
     );
 
     app.get(
       '/api/rescues/alerts',
-      { schema: { tags, summary: 'Open alerts in my compartments' } },
+      { schema: { tags, summary: 'Open alerts in my compartments', response: { 200: AlertList } } },
       async (request) => ({
         alerts: await scoped(request, (rc) => listAlerts(rc)),
       }),
@@ -109,7 +135,7 @@ export const rescueRoutes =
 
     app.get(
       '/api/rescues/route-templates',
-      { schema: { tags, summary: 'Route templates' } },
+      { schema: { tags, summary: 'Route templates', response: { 200: RouteTemplateList } } },
       async (request) => {
         return { templates: await scoped(request, (rc) => listRouteTemplates(rc)) };
       },
@@ -126,6 +152,7 @@ export const rescueRoutes =
             currency: z.enum(CURRENCIES),
             legs: z.array(RouteTemplateLeg).min(1, 'must have at least one leg').max(20),
           }),
+          response: { 201: Created },
         },
       },
       async (request, reply) =>
@@ -134,7 +161,13 @@ export const rescueRoutes =
 
     app.get(
       '/api/rescues/partners',
-      { schema: { tags, summary: 'Field partners in my compartments, for assigning legs' } },
+      {
+        schema: {
+          tags,
+          summary: 'Field partners in my compartments, for assigning legs',
+          response: { 200: PartnerList },
+        },
+      },
       async (request) => ({ partners: await scoped(request, (rc) => listPartners(rc)) }),
     );
 
@@ -145,6 +178,7 @@ export const rescueRoutes =
           tags,
           summary: 'Mark a field partner compromised: flags every case that used them',
           params: z.object({ userId: id }),
+          response: { 200: Flagged },
         },
       },
       async (request) => scoped(request, (rc) => markPartnerCompromised(rc, request.params.userId)),
@@ -152,7 +186,14 @@ export const rescueRoutes =
 
     app.get(
       '/api/rescues/:code',
-      { schema: { tags, summary: 'A rescue case (no identities)', params: codeParams } },
+      {
+        schema: {
+          tags,
+          summary: 'A rescue case (no identities)',
+          params: codeParams,
+          response: { 200: RescueCase },
+        },
+      },
       async (request) => scoped(request, (rc) => getRescueCase(rc, request.params.code)),
     );
 
@@ -164,6 +205,7 @@ export const rescueRoutes =
           tags,
           summary: 'Open the identities and notes of a case (step-up, audited)',
           params: codeParams,
+          response: { 200: Revealed },
         },
       },
       async (request) => scoped(request, (rc) => revealRescueCase(rc, request.params.code)),
@@ -171,7 +213,15 @@ export const rescueRoutes =
 
     app.post(
       '/api/rescues/:code/travellers',
-      { schema: { tags, summary: 'Add a traveller to a case', params: codeParams, body: TravellerInput } },
+      {
+        schema: {
+          tags,
+          summary: 'Add a traveller to a case',
+          params: codeParams,
+          body: TravellerInput,
+          response: { 201: TravellerAdded },
+        },
+      },
       async (request, reply) =>
         reply
           .code(201)
@@ -271,7 +321,14 @@ export const rescueRoutes =
 
     app.post(
       '/api/rescues/:code/handover',
-      { schema: { tags, summary: 'Hand an arrived case over to resettlement', params: codeParams } },
+      {
+        schema: {
+          tags,
+          summary: 'Hand an arrived case over to resettlement',
+          params: codeParams,
+          response: { 200: HandedOver },
+        },
+      },
       async (request) => scoped(request, (rc) => handOverCase(rc, request.params.code)),
     );
 
@@ -286,6 +343,7 @@ export const rescueRoutes =
             days: z.number().int().min(1, 'must be 1 to 365 days').max(365, 'must be 1 to 365 days'),
             reason: z.string().trim().min(5, 'must say why (at least 5 characters)').max(1000),
           }),
+          response: { 200: RetentionExtended },
         },
       },
       async (request) => scoped(request, (rc) => extendRetention(rc, request.params.code, request.body)),
@@ -293,7 +351,15 @@ export const rescueRoutes =
 
     app.post(
       '/api/rescues/:code/legs',
-      { schema: { tags, summary: 'Add a leg to the route', params: codeParams, body: LegInput } },
+      {
+        schema: {
+          tags,
+          summary: 'Add a leg to the route',
+          params: codeParams,
+          body: LegInput,
+          response: { 201: LegAdded },
+        },
+      },
       async (request, reply) =>
         reply.code(201).send(await scoped(request, (rc) => addLeg(rc, request.params.code, request.body))),
     );
@@ -322,6 +388,7 @@ export const rescueRoutes =
           tags,
           summary: 'Mark a leg compromised: flags every case over the same crossing',
           params: codeParams.extend({ legId: id }),
+          response: { 200: Flagged },
         },
       },
       async (request) =>
@@ -341,6 +408,7 @@ export const rescueRoutes =
             legId: id.nullable().optional(),
             description: z.string().max(4000).optional(),
           }),
+          response: { 201: Created },
         },
       },
       async (request, reply) =>
@@ -384,6 +452,7 @@ export const rescueRoutes =
             spentOn: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }),
             legId: id.nullable().optional(),
           }),
+          response: { 201: Created },
         },
       },
       async (request, reply) =>
@@ -395,7 +464,7 @@ export const rescueRoutes =
     // The field partner's small page talks to these two routes only.
     app.get(
       '/api/field/legs',
-      { schema: { tags: ['field'], summary: 'My legs (field partners)' } },
+      { schema: { tags: ['field'], summary: 'My legs (field partners)', response: { 200: MyLegs } } },
       async (request) => ({
         legs: await scoped(request, (rc) => listMyLegs(rc)),
       }),
@@ -410,6 +479,7 @@ export const rescueRoutes =
           summary: 'Confirm a pick-up or hand-off, check in, or report a delay or a problem',
           params: z.object({ legId: id }),
           body: z.object({ kind: z.enum(CHECK_IN_KINDS), note: z.string().max(2000).optional() }),
+          response: { 200: LegReported },
         },
       },
       async (request) =>

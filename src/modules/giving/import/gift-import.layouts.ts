@@ -6,50 +6,17 @@
  * match their labels.
  */
 
-export type ImportLayout = 'civicrm' | 'npsp' | 'custom';
+import type { ImportField, ImportLayout } from './gift-import.constants';
 
-export const CONTACT_FIELDS = [
-  'contactSourceId',
-  'externalId',
-  'contactKind',
-  'firstName',
-  'lastName',
-  'organisationName',
-  'email',
-  'phone',
-  'street',
-  'city',
-  'region',
-  'postcode',
-  'country',
-  'emailOptOut',
-  'emailConsent',
-] as const;
-
-export const GIFT_FIELDS = [
-  'giftSourceId',
-  'amount',
-  'currency',
-  'receivedOn',
-  'fund',
-  'paymentMethod',
-  'transactionId',
-  'checkNumber',
-  'source',
-  'campaign',
-  'status',
-  'feeAmount',
-  'nonDeductibleAmount',
-  'note',
-  'donor',
-] as const;
-
-export type ContactField = (typeof CONTACT_FIELDS)[number];
-export type GiftField = (typeof GIFT_FIELDS)[number];
-/** A Passage field a column can be mapped to. */
-export type ImportField = ContactField | GiftField;
-
-export const IMPORT_FIELDS: readonly ImportField[] = [...CONTACT_FIELDS, ...GIFT_FIELDS];
+export {
+  CONTACT_FIELDS,
+  type ContactField,
+  GIFT_FIELDS,
+  type GiftField,
+  IMPORT_FIELDS,
+  type ImportField,
+  type ImportLayout,
+} from './gift-import.constants';
 
 /** Header -> Passage field, `null` to leave a column out. Several columns may feed one field: the first
  * non-empty cell, in file order, wins (NPSP's personal, work and alternate emails). */

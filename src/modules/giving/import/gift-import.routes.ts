@@ -1,11 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { authorize, subjectOf } from '../../../platform/access/policy';
+import { requireStaff } from '../../../platform/auth/actor';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { staffCaller } from '../../../platform/http/request-work';
 import { sendImportRunsCsv } from '../console/giving-export';
+import { GIVING_ACTIONS } from '../giving.policy';
+import { IMPORT_FIELDS, IMPORT_LAYOUTS, IMPORT_MAX_CHARS } from './gift-import.constants';
 import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
+import { CommitStarted, ImportCheck, RunList, RunState } from './gift-import.responses';
 import { DATE_FORMATS } from './gift-import.row';
 import {
   checkImport,
@@ -17,8 +22,8 @@ import {
 
 const tags = ['giving'];
 
-/** The largest file the console takes (the command line has no limit but the 1,000,000-row one). */
-export const IMPORT_MAX_CHARS = 50 * 1024 * 1024;
+export { IMPORT_MAX_CHARS };
+
 /** JSON escapes a CSV's quotes and line breaks: room for the file twice over. */
 const BODY_LIMIT = 2 * IMPORT_MAX_CHARS + 64 * 1024;
 /** How many problems a dry run answers (the count says how many there are in all). */
@@ -31,12 +36,9 @@ const Csv = z
 
 /** The choices of the mapping step. */
 const Settings = z.object({
-  layout: z.enum(['civicrm', 'npsp', 'custom'], { error: 'must be civicrm, npsp or custom' }).optional(),
+  layout: z.enum(IMPORT_LAYOUTS, { error: 'must be civicrm, npsp or custom' }).optional(),
   mapping: z
-    .record(
-      z.string().max(200),
-      z.enum([...CONTACT_FIELDS, ...GIFT_FIELDS], { error: 'is not a Passage field' }).nullable(),
-    )
+    .record(z.string().max(200), z.enum(IMPORT_FIELDS, { error: 'is not a Passage field' }).nullable())
     .refine((m) => Object.keys(m).length <= 500, 'has more than 500 columns')
     .optional(),
   defaultCurrency: z
@@ -107,6 +109,7 @@ export const giftImportRoutes =
           summary:
             'Check a CiviCRM or NPSP CSV (the dry run): layout, mapping and every bad row; the file is held for the commit',
           body: CheckBody,
+          response: { 201: ImportCheck },
         },
       },
       async (request, reply) => {
@@ -136,6 +139,7 @@ export const giftImportRoutes =
             'Commit a checked import, all or nothing (or skipping bad rows): answers at once; poll the run for progress',
           params: idParams,
           body: CommitBody,
+          response: { 202: CommitStarted },
         },
       },
       async (request, reply) => {
@@ -160,6 +164,7 @@ export const giftImportRoutes =
           tags,
           summary: 'An import run: its status, and rows written of the total while it commits',
           params: idParams,
+          response: { 200: RunState },
         },
       },
       async (request) => getImportRun(await caller(request), request.params.id),
@@ -175,13 +180,18 @@ export const giftImportRoutes =
             limit: z.coerce.number().int().min(1).max(100).default(20),
             format: ListFormat,
           }),
+          response: { 200: RunList },
         },
         config: csvExportRateLimit,
       },
       async (request, reply) => {
         const csv = request.query.format === 'csv';
-        const list = await listImportRuns(await caller(request), csv ? 1_000 : request.query.limit);
-        return csv ? sendImportRunsCsv(reply, list.runs) : list;
+        const as = await caller(request);
+        const list = await listImportRuns(as, csv ? 1_000 : request.query.limit);
+        if (csv) return sendImportRunsCsv(reply, list.runs);
+        // Whether the page offers the wizard: the development team imports (gift.record), others read.
+        const mayImport = as.subject !== null && authorize(as.subject, GIVING_ACTIONS.record).allowed;
+        return { ...list, allowedActions: mayImport ? ['import' as const] : [] };
       },
     );
   };

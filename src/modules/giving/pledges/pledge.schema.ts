@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { AmountMinor, Currency, Id, OFFLINE_METHODS } from '../giving.schema';
+import { MAX_READING_VALUE, MAX_READINGS_CSV_CHARS, PLEDGE_KINDS } from './pledge.constants';
 
-export const PLEDGE_KINDS = ['per_unit', 'matching'] as const;
-export type PledgeKind = (typeof PLEDGE_KINDS)[number];
-export const INVOICE_STATUSES = ['issued', 'paid', 'void'] as const;
-
-/** The most readings one CSV may carry, and its size: a sponsor's monthly export, not a data dump. */
-export const MAX_READING_LINES = 2_000;
-export const MAX_READINGS_CSV_CHARS = 200_000;
-/** The largest reading: 10^12 views (keeps rate × total far inside a bigint). */
-export const MAX_READING_VALUE = 1_000_000_000_000;
+export * from './pledge.constants';
 
 const Code = z
   .string()

@@ -3,6 +3,7 @@ import { sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { staffWork } from '../../../platform/http/request-work';
 import { toDecimalString } from '../../../platform/money/money';
+import { LapsedReport, RetentionReport, TopDonorsReport, TotalsReport } from './report.responses';
 import { LapsedQuery, RetentionQuery, TopDonorsQuery, TotalsQuery } from './report.schema';
 import {
   donorRetention,
@@ -37,6 +38,7 @@ export const reportRoutes =
           summary:
             'Totals by fund, campaign, month (UTC) or currency over a range of days (default: this year)',
           querystring: TotalsQuery,
+          response: { 200: TotalsReport },
         },
       },
       async (request, reply) => {
@@ -78,6 +80,7 @@ export const reportRoutes =
                 ? 'LYBUNT: donors who gave last year but not (yet) this year, with their last gift and last year’s total'
                 : 'SYBUNT: donors who gave in an earlier year but neither last year nor this year',
             querystring: LapsedQuery,
+            response: { 200: LapsedReport },
           },
         },
         async (request, reply) => {
@@ -114,6 +117,7 @@ export const reportRoutes =
           tags,
           summary: 'Donor retention per year: new, retained, recaptured and lapsed donors',
           querystring: RetentionQuery,
+          response: { 200: RetentionReport },
         },
       },
       async (request, reply) => {
@@ -145,6 +149,7 @@ export const reportRoutes =
           summary:
             'The donors with the largest totals over a range of days, per currency (default: this year)',
           querystring: TopDonorsQuery,
+          response: { 200: TopDonorsReport },
         },
       },
       async (request, reply) => {

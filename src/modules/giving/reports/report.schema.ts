@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import { Currency } from '../giving.schema';
+import { FIRST_YEAR, LAST_YEAR, REPORT_FORMATS, REPORT_GROUPS } from './report.constants';
+
+export * from './report.constants';
 
 /*
  * Report queries. Dates are calendar days in UTC (`from` and `to` both included); a year is a calendar year
  * in UTC. Nothing here is stored: every report is computed from the ledger when it is asked for.
  */
-
-export const REPORT_GROUPS = ['fund', 'campaign', 'month', 'currency'] as const;
-export type ReportGroup = (typeof REPORT_GROUPS)[number];
-export const REPORT_FORMATS = ['json', 'csv'] as const;
-
-/** The earliest and latest year a report may ask about (a typo like 20226 is refused, not scanned). */
-export const FIRST_YEAR = 1990;
-export const LAST_YEAR = 2200;
 
 const Day = z
   .string()

@@ -7,8 +7,9 @@ import { AppError } from '../../../platform/errors';
 import type { AppContext } from '../../../platform/http/context';
 import { staffCaller } from '../../../platform/http/request-work';
 import { portalDonor } from '../donors/portal.service';
-import { GIVING_ACTIONS } from '../giving.policy';
+import { GIVING_ACTIONS, GIVING_REPORT_ACTIONS } from '../giving.policy';
 import { Id } from '../giving.schema';
+import { StatementProgress, StatementsQueued, StatementsSent } from './statement.responses';
 import { auditStatementSend, sendYearEndStatements, statementProgress } from './statement.service';
 import { statementPdfFor } from './statement-pdf';
 
@@ -45,11 +46,17 @@ export const statementRoutes =
           tags,
           summary: 'A year’s statements: donors, sent, missing, without an email',
           params: yearParams,
+          response: { 200: StatementProgress },
         },
       },
       async (request) => {
         const who = await staff(request);
-        return db.transaction((tx) => statementProgress({ db: tx, ...who }, request.params.year));
+        const progress = await db.transaction((tx) =>
+          statementProgress({ db: tx, ...who }, request.params.year),
+        );
+        // Sending writes mail to every donor: the development team's call (giving.statements_send).
+        const maySend = authorize(who.subject, GIVING_REPORT_ACTIONS.sendStatements).allowed;
+        return { ...progress, allowedActions: maySend ? ['send' as const] : [] };
       },
     );
 
@@ -61,6 +68,7 @@ export const statementRoutes =
           tags,
           summary: 'Send the year’s statement to every donor with an email who has not had it (a job)',
           params: yearParams,
+          response: { 200: StatementsSent, 202: StatementsQueued },
         },
       },
       async (request, reply) => {
@@ -72,11 +80,11 @@ export const statementRoutes =
         await db.transaction((tx) => auditStatementSend({ db: tx, ...who }, year));
         if (ctx.jobs) {
           const jobId = await ctx.jobs.send(STATEMENTS_JOB, { year });
-          return reply.code(202).send({ year, queued: true, jobId });
+          return reply.code(202).send({ year, queued: true as const, jobId });
         }
         // Without a job queue in this process, send now (a small embedded installation).
         const run = await sendYearEndStatements(db, ctx.mail, year, { publicUrl: ctx.config.publicUrl });
-        return { year, queued: false, run };
+        return { year, queued: false as const, run };
       },
     );
 

@@ -224,7 +224,17 @@ describeEachDatabase('year-end statements', (getDb) => {
     const call = (caller: keyof Actors, method: 'GET' | 'POST', url: string) =>
       t.app.inject(as(actors[caller], { method, url }));
     const progress = await call('administrator', 'GET', '/api/giving/statements/2024');
-    expect(progress.json()).toEqual({ year: 2024, donors: 6, withoutEmail: 1, sent: 5, missing: 0 });
+    // An administrator reads the progress but may not send: the answer says so.
+    expect(progress.json()).toEqual({
+      year: 2024,
+      donors: 6,
+      withoutEmail: 1,
+      sent: 5,
+      missing: 0,
+      allowedActions: [],
+    });
+    const asDevelopment = await call('development', 'GET', '/api/giving/statements/2024');
+    expect(asDevelopment.json().allowedActions).toEqual(['send']);
     const send = await call('development', 'POST', '/api/giving/statements/2023/send');
     expect(send.statusCode).toBe(200);
     expect(send.json()).toMatchObject({ year: 2023, queued: false, run: { donors: 0, sent: 0 } });

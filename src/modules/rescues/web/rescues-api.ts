@@ -15,7 +15,7 @@ import type {
 } from '../rescue.constants';
 
 /*
- * The shapes the rescues routes answer with (rescue-case.service.ts, route.service.ts). Only codes,
+ * The shapes the rescues routes answer with (rescue.responses.ts) and the lists they validate. Only codes,
  * statuses and coarse facts live in the query cache; identities never do (see case-identities.tsx).
  */
 
@@ -33,164 +33,21 @@ export type TravellerCategory = (typeof TRAVELLER_CATEGORIES)[number];
 export type Sex = (typeof SEXES)[number];
 export type AgeBand = (typeof AGE_BANDS)[number];
 
-export interface CaseSummary {
-  code: string;
-  status: CaseStatus;
-  statusChangedAt: string;
-  destination: Destination | null;
-  flagged: boolean;
-  openedAt: string;
-  travellers: number;
-  overdueLegs: number;
-}
-
-export interface CaseList {
-  cases: CaseSummary[];
-  nextAfter: string | null;
-}
-
-export interface Dashboard {
-  byStatus: Partial<Record<CaseStatus, number>>;
-  onRouteNow: number;
-  overdueLegs: { code: string; legPosition: number; checkInDueAt: string | null }[];
-  openIncidents: number;
-  flaggedCases: number;
-  openAlerts: number;
-}
-
-export interface Alert {
-  id: string;
-  kind: 'overdue_check_in' | 'partner_problem' | 'compromised' | string;
-  raisedAt: string;
-  code: string;
-  legPosition: number | null;
-}
-
-export interface RouteTemplate {
-  id: string;
-  name: string;
-  currency: string;
-  legs: { kind: LegKind; from: string; to: string; days: number; budgetMinor: number }[];
-}
-
-export interface Traveller {
-  position: number;
-  category: TravellerCategory;
-  sex: Sex;
-  ageBand: AgeBand;
-  birthYear: number | null;
-  // Intake answers: absent for roles that do not plan rescues.
-  travellingWithFamily?: Answer;
-  reunifyingWithFamily?: Answer;
-  reunifyWithCaseCode?: string | null;
-  traffickedInChina?: Answer;
-  yearsInChina?: number | 'declined' | null;
-  healthNeeds?: Answer;
-  hasIdentity: boolean;
-  hasPhoto: boolean;
-}
-
-export interface Leg {
-  id: string;
-  position: number;
-  kind: LegKind;
-  fromPlace: string;
-  toPlace: string;
-  fieldPartnerId: string | null;
-  plannedStart: string | null;
-  plannedEnd: string | null;
-  status: LegStatus;
-  budgetMinor: number;
-  currency: string;
-  pickedUpAt: string | null;
-  handedOffAt: string | null;
-  checkInDueAt: string | null;
-  overdue: boolean;
-}
-
-export interface Incident {
-  id: string;
-  legId: string | null;
-  kind: IncidentKind;
-  severity: IncidentSeverity;
-  status: IncidentStatus;
-  openedAt: string;
-  resolvedAt: string | null;
-}
-
-export interface RescueCase {
-  code: string;
-  status: CaseStatus;
-  statusChangedAt: string;
-  nextStatuses: CaseStatus[];
-  destination: Destination | null;
-  flagged: boolean;
-  flagReason: string | null;
-  openedAt: string;
-  arrivedAt: string | null;
-  handedOverAt: string | null;
-  closedAt: string | null;
-  retention: { days: number; shredDueAt: string | null; shreddedAt: string | null; daysLeft: number | null };
-  travellers: Traveller[];
-  legs: Leg[];
-  incidents: Incident[];
-  costs: {
-    budgetPerPersonMinor: number;
-    budgetCurrency: string;
-    budgetTotalMinor: number;
-    spent: { currency: string; amountMinor: number }[];
-    items: {
-      id: string;
-      legId: string | null;
-      category: CostCategory;
-      amountMinor: number;
-      currency: string;
-      spentOn: string;
-    }[];
-    fundedUnits: number;
-    unitsNeeded: number;
-  };
-  timeline: {
-    kind: string;
-    fromStatus: CaseStatus | null;
-    toStatus: CaseStatus | null;
-    at: string;
-    hasNote: boolean;
-  }[];
-  allowedActions: string[];
-}
-
-/** S4: held in component state while the panel is open, never in the query cache. */
-export interface Revealed {
-  code: string;
-  travellers: {
-    position: number;
-    name: string | null;
-    currentRegion: string | null;
-    familyInNorthKorea: string | null;
-    contactMethod: string | null;
-    healthNotes: string | null;
-    hasPhoto: boolean;
-  }[];
-  incidents: { id: string; description: string | null; notes: { at: string; note: string | null }[] }[];
-  checkIns: { legId: string; kind: CheckInKind; at: string; note: string | null }[];
-  timelineNotes: { kind: string; at: string; note: string | null }[];
-}
-
-export interface MyLeg {
-  id: string;
-  code: string;
-  position: number;
-  fromPlace: string;
-  toPlace: string;
-  plannedStart: string | null;
-  plannedEnd: string | null;
-  status: LegStatus;
-  checkInDueAt: string | null;
-  travellers: number;
-}
-
 export { RESCUE_ACTIONS as ACTIONS } from '../rescue.constants';
+// The answers, as the routes' response schemas send them (rescue.responses.ts, type-only: no Zod here).
+export type {
+  Alert,
+  CaseList,
+  CaseSummary,
+  Dashboard,
+  Incident,
+  Leg,
+  MyLeg,
+  RescueCase,
+  Revealed,
+  RouteTemplate,
+  Traveller,
+} from '../rescue.responses';
 
 export const rescueKeys = {
   all: ['rescues'] as const,

@@ -23,7 +23,7 @@ import { Section } from '../../../../web/components/section';
 import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { type Allocations, type CampaignProgress, givingKeys } from './giving-api';
-import { useCanWrite, useGivingT } from './ui';
+import { useGivingT } from './ui';
 
 const CASE_CODE = /^[A-Z]+-[A-Z]+-[0-9]{2}$/;
 
@@ -36,7 +36,6 @@ export function AllocateView() {
   useDocumentTitle(t('sections.allocations'));
   const money = useMoney();
   const date = useDateFormat();
-  const canWrite = useCanWrite();
   const allocations = useQuery({
     queryKey: givingKeys.allocations,
     queryFn: () => api.get<Allocations>('/api/giving/allocations'),
@@ -53,7 +52,7 @@ export function AllocateView() {
           <Text fw={600} data-testid="allocate-available">
             {t('allocate.available', { count: a.unitsAvailable })}
           </Text>
-          {canWrite && <AllocateForm available={a.unitsAvailable} />}
+          {a.allowedActions.includes('create') && <AllocateForm available={a.unitsAvailable} />}
         </Stack>
       </Section>
       <Group justify="flex-end">

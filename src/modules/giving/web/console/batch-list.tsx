@@ -22,8 +22,8 @@ import { useMoney } from '../../../../web/components/money';
 import { Section } from '../../../../web/components/section';
 import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { type BatchSummary, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
-import { BatchStatusBadge, useCanWrite, useGivingT } from './ui';
+import { type BatchList, batchLink, GIVING_CURRENCIES, givingKeys, parseMinor } from './giving-api';
+import { BatchStatusBadge, useGivingT } from './ui';
 
 /** Batches of offline gifts, open ones first; development staff open a new one here. */
 export function BatchListView() {
@@ -31,12 +31,12 @@ export function BatchListView() {
   useDocumentTitle(t('sections.batches'));
   const money = useMoney();
   const date = useDateFormat();
-  const canWrite = useCanWrite();
   const batches = useQuery({
     queryKey: givingKeys.batches,
-    queryFn: () => api.get<{ batches: BatchSummary[] }>('/api/giving/batches'),
+    queryFn: () => api.get<BatchList>('/api/giving/batches'),
   });
   const rows = batches.data?.batches ?? [];
+  const canWrite = batches.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

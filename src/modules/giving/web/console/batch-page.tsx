@@ -43,7 +43,7 @@ import {
   todayDay,
 } from './giving-api';
 import { type PickedSupporter, SupporterPicker } from './supporter-picker';
-import { BatchStatusBadge, DARK_TITLE, GiftStatusBadge, useCanWrite, useGivingT } from './ui';
+import { BatchStatusBadge, DARK_TITLE, GiftStatusBadge, useGivingT } from './ui';
 
 /**
  * One batch: the running total against the control total, quick entry of offline gifts one after
@@ -53,7 +53,6 @@ export function BatchPage() {
   const { t, i18n } = useGivingT();
   const { id = '' } = useParams();
   const money = useMoney();
-  const canWrite = useCanWrite();
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
   const detail = useQuery({
     queryKey: givingKeys.batch(id),
@@ -84,7 +83,7 @@ export function BatchPage() {
         )}
       </Stack>
     );
-  const { batch, gifts, enteredMinor } = detail.data;
+  const { batch, gifts, enteredMinor, allowedActions } = detail.data;
   const difference = batch.controlTotalMinor - enteredMinor;
   const open = batch.status === 'open';
 
@@ -148,7 +147,7 @@ export function BatchPage() {
                     ? t('batch.toEnter', { amount: money(difference, batch.currency) })
                     : t('batch.over', { amount: money(-difference, batch.currency) })}
           </Text>
-          {open && canWrite && (
+          {open && allowedActions.includes('post') && (
             <PostBatch
               batchId={batch.id}
               ready={difference === 0 && gifts.length > 0}
@@ -159,7 +158,7 @@ export function BatchPage() {
         </Stack>
       </Section>
 
-      {open && canWrite && <EnterGiftForm detail={detail.data} />}
+      {open && allowedActions.includes('enter') && <EnterGiftForm detail={detail.data} />}
 
       <Section title={t('batch.giftsTitle')} testId="batch-gifts">
         {gifts.length === 0 ? (

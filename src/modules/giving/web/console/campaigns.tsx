@@ -26,6 +26,7 @@ import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { formatMoney, type GivingCurrency } from '../../money';
 import {
+  type CampaignList,
   type CampaignProgress,
   DEFAULT_UNIT_MINOR,
   dayToIso,
@@ -37,18 +38,18 @@ import {
   todayDay,
   widgetSnippet,
 } from './giving-api';
-import { useCanWrite, useGivingT } from './ui';
+import { useGivingT } from './ui';
 
 /** Campaigns with their progress from the ledger, the links to share them, and (development) a new one. */
 export function CampaignsView() {
   const { t } = useGivingT();
   useDocumentTitle(t('sections.campaigns'));
-  const canWrite = useCanWrite();
   const campaigns = useQuery({
     queryKey: givingKeys.campaigns,
-    queryFn: () => api.get<{ campaigns: CampaignProgress[] }>('/api/giving/campaigns'),
+    queryFn: () => api.get<CampaignList>('/api/giving/campaigns'),
   });
   const rows = campaigns.data?.campaigns ?? [];
+  const canWrite = campaigns.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

@@ -21,20 +21,20 @@ import { useMoney } from '../../../../web/components/money';
 import { Section } from '../../../../web/components/section';
 import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { type Fund, givingKeys } from './giving-api';
-import { useCanWrite, useGivingT } from './ui';
+import { type FundList, givingKeys } from './giving-api';
+import { useGivingT } from './ui';
 
 /** Funds and their balances, one per currency (never converted); development staff add a fund here. */
 export function FundsView() {
   const { t } = useGivingT();
   useDocumentTitle(t('sections.funds'));
   const money = useMoney();
-  const canWrite = useCanWrite();
   const funds = useQuery({
     queryKey: givingKeys.funds,
-    queryFn: () => api.get<{ funds: Fund[] }>('/api/giving/funds'),
+    queryFn: () => api.get<FundList>('/api/giving/funds'),
   });
   const rows = funds.data?.funds ?? [];
+  const canWrite = funds.data?.allowedActions.includes('create') ?? false;
 
   return (
     <Stack gap="md">

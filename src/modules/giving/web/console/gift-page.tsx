@@ -38,7 +38,7 @@ import {
   parseMinor,
   refundSpread,
 } from './giving-api';
-import { DARK_TITLE, GiftStatusBadge, useCanWrite, useGivingT } from './ui';
+import { DARK_TITLE, GiftStatusBadge, useGivingT } from './ui';
 
 function useFunds() {
   return useQuery({
@@ -53,7 +53,6 @@ export function GiftPage() {
   const { id = '' } = useParams();
   const money = useMoney();
   const date = useDateFormat();
-  const canWrite = useCanWrite();
   const detail = useQuery({
     queryKey: givingKeys.gift(id),
     queryFn: () => api.get<GiftDetail>(giftPath(id)),
@@ -221,16 +220,19 @@ export function GiftPage() {
         </Section>
       </SimpleGrid>
 
-      {canWrite && gift.status === 'settled' && (
+      {/* What the server says this caller may do with this gift (a settled gift: move; offline: refund). */}
+      {gift.allowedActions.length > 0 && (
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
           {gift.source === 'offline' ? (
-            <RefundPanel gift={gift} entries={entries} splits={splits} funds={funds.data?.funds ?? []} />
+            gift.allowedActions.includes('refund') && (
+              <RefundPanel gift={gift} entries={entries} splits={splits} funds={funds.data?.funds ?? []} />
+            )
           ) : (
             <Section title={t('refund.title')}>
               <Text size="sm">{t('refund.online')}</Text>
             </Section>
           )}
-          <MovePanel gift={gift} funds={funds.data?.funds ?? []} />
+          {gift.allowedActions.includes('move') && <MovePanel gift={gift} funds={funds.data?.funds ?? []} />}
         </SimpleGrid>
       )}
     </Stack>

@@ -1,164 +1,50 @@
 import { allocate, MoneyError, parseAmount } from '../../../../platform/money/money';
-import { GIVING_CURRENCIES, type GivingCurrency } from '../../money';
+import type { LedgerEntry } from '../../giving.responses';
 
 /*
- * The shapes the giving routes answer with (gift.service.ts, giving-console.service.ts), the query keys
- * and the lists the forms offer. Gift and donor data are S2: they live in the query cache of a signed-in
- * development or administrator session only, and never in the browser's storage. Of a rescue case, only
- * its code ever appears here.
+ * The shapes the giving routes answer with, the query keys and the lists the forms offer. The types are the
+ * routes' response schemas as sent (giving.responses.ts, imported as types only: no Zod in the bundle); the
+ * lists are giving.constants.ts, the very ones the server validates against. Gift and donor data are S2:
+ * they live in the query cache of a signed-in development or administrator session only, and never in the
+ * browser's storage. Of a rescue case, only its code ever appears here.
  */
 
-export { GIVING_CURRENCIES, type GivingCurrency };
-
-// The same lists giving.schema.ts validates against (giving-i18n.test.ts keeps them equal); repeated
-// here so that the pages do not carry zod.
-export const GIFT_STATUS_LIST = ['pending', 'settled', 'failed', 'refunded'] as const;
-export const OFFLINE_METHOD_LIST = ['cheque', 'wire', 'cash', 'daf', 'stock'] as const;
-export const CREDIT_KIND_LIST = ['fundraiser', 'team', 'solicitor'] as const;
-export const RECURRING_STATUS_LIST = ['pending', 'active', 'paused', 'cancelled', 'lapsed'] as const;
-/** One unit = one person's rescue: US$2,500 unless a campaign says otherwise (giving.schema.ts). */
-export const DEFAULT_UNIT_MINOR = 250_000;
-
-export type GiftStatus = (typeof GIFT_STATUS_LIST)[number];
-export type OfflineMethod = (typeof OFFLINE_METHOD_LIST)[number];
-export type CreditKind = (typeof CREDIT_KIND_LIST)[number];
-export type RecurringStatus = (typeof RECURRING_STATUS_LIST)[number];
-
-export interface Gift {
-  id: string;
-  supporterId: string;
-  supporterName: string | null;
-  amountMinor: number;
-  feeMinor: number;
-  currency: GivingCurrency;
-  fundId: string;
-  fundCode: string | null;
-  fundName: string | null;
-  campaignId: string | null;
-  campaignCode: string | null;
-  campaignName: string | null;
-  status: GiftStatus;
-  source: 'online' | 'offline';
-  method: string;
-  batchId: string | null;
-  anonymous: boolean;
-  tributeKind: string | null;
-  tributeName: string | null;
-  fairMarketValueMinor: number;
-  refundedMinor: number;
-  receivedOn: string | null;
-  settledAt: string | null;
-  createdAt: string;
-}
-
-export interface LedgerEntry {
-  id: string;
-  groupId: string;
-  fundId: string;
-  kind: 'gift' | 'refund' | 'correction';
-  amountMinor: number;
-  currency: GivingCurrency;
-  createdAt: string;
-}
-
-export interface GiftDetail {
-  gift: Gift;
-  entries: LedgerEntry[];
-  receipt: { id: string; number: string; amountMinor: number; currency: string; issuedAt: string } | null;
-  softCredits: { id: string; creditKind: CreditKind; creditRef: string; creditName: string | null }[];
-  /** A split gift's designation over 2–5 funds (gift-splits.ts); empty for a gift to one fund. */
-  splits?: { fundId: string; fundCode: string; fundName: string; amountMinor: number }[];
-}
-
-export interface Fund {
-  id: string;
-  code: string;
-  name: string;
-  restricted: boolean;
-  description: string | null;
-  balances: { currency: GivingCurrency; balanceMinor: number }[];
-}
-
-export interface CampaignProgress {
-  code: string;
-  name: string;
-  goalKind: 'money' | 'units';
-  currency: GivingCurrency;
-  raisedMinor: number;
-  goalMinor: number | null;
-  goalUnits: number | null;
-  unitMinor: number | null;
-  unitsFunded: number | null;
-  otherCurrencies: { currency: GivingCurrency; raisedMinor: number }[];
-  startsAt: string;
-  endsAt: string | null;
-}
-
-export interface BatchSummary {
-  id: string;
-  name: string;
-  currency: GivingCurrency;
-  controlTotalMinor: number;
-  status: 'open' | 'posted';
-  createdAt: string;
-  postedAt: string | null;
-  gifts: number;
-  enteredMinor: number;
-}
-
-export interface BatchDetail {
-  batch: Omit<BatchSummary, 'gifts' | 'enteredMinor'>;
-  gifts: Gift[];
-  enteredMinor: number;
-}
-
-export interface Allocations {
-  unitMinor: number;
-  currency: GivingCurrency;
-  unitsAvailable: number;
-  allocations: {
-    id: string;
-    caseCode: string;
-    units: number;
-    campaignCode: string | null;
-    campaignName: string | null;
-    createdAt: string;
-  }[];
-}
-
-/** A monthly gift as the staff list answers it (recurring.service.ts `listRecurringGifts`). */
-export interface RecurringGift {
-  id: string;
-  status: RecurringStatus;
-  amountMinor: number;
-  feeMinor: number;
-  currency: GivingCurrency;
-  fundName: string | null;
-  campaignCode: string | null;
-  campaignName: string | null;
-  supporterId: string | null;
-  supporterName: string | null;
-  provider: string;
-  dayOfMonth: number;
-  nextChargeAt: string | null;
-  failedAttempts: number;
-  lastFailureAt: string | null;
-  pausedAt: string | null;
-  cancelledAt: string | null;
-  cancelledBy: string | null;
-  createdAt: string;
-  /** What this caller may do from the console (the server decides: development pauses and cancels). */
-  can: { pause: boolean; resume: boolean; cancel: boolean; changeAmount: boolean };
-}
+export {
+  BATCH_ACTIONS,
+  CREDIT_KINDS as CREDIT_KIND_LIST,
+  type CreditKind,
+  DEFAULT_UNIT_MINOR,
+  GIFT_ACTIONS,
+  GIFT_STATUSES as GIFT_STATUS_LIST,
+  GIVING_CURRENCIES,
+  type GiftStatus,
+  type GivingCurrency,
+  OFFLINE_METHODS as OFFLINE_METHOD_LIST,
+  type OfflineMethod,
+  RECURRING_STATUSES as RECURRING_STATUS_LIST,
+  type RecurringStatus,
+} from '../../giving.constants';
+export type {
+  Allocations,
+  BatchDetail,
+  BatchList,
+  BatchSummary,
+  CampaignList,
+  CampaignProgress,
+  Fund,
+  FundList,
+  Gift,
+  GiftDetail,
+  GiftList,
+  LedgerCheck,
+  LedgerEntry,
+  MonthlyGiftList,
+  StaffMonthlyGift as RecurringGift,
+} from '../../giving.responses';
 
 export type StaffRecurringChange = 'pause' | 'cancel';
 
-export interface LedgerCheck {
-  ok: boolean;
-  problems: string[];
-  counts: { gifts: number; entries: number; receipts: number };
-}
-
+/** A person found by the supporter picker (people's `GET /api/people`). */
 export interface SupporterHit {
   id: string;
   kind: string;

@@ -11,6 +11,7 @@ import { toast } from '../../../../web/components/toast';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import {
   givingKeys,
+  type MonthlyGiftList,
   RECURRING_STATUS_LIST,
   type RecurringGift,
   type RecurringStatus,
@@ -18,7 +19,7 @@ import {
   type StaffRecurringChange,
   supporterLink,
 } from './giving-api';
-import { useCanWrite, useGivingT } from './ui';
+import { useGivingT } from './ui';
 
 const STEP = 50;
 const MAX = 200;
@@ -50,7 +51,6 @@ export function RecurringListView() {
   const { t, i18n } = useGivingT();
   useDocumentTitle(t('sections.monthly'));
   const money = useMoney();
-  const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   // Charges fall on a day at 00:00 UTC (recurring.schedule.ts): shown as that day.
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -72,11 +72,13 @@ export function RecurringListView() {
     queryFn: () => {
       const q = new URLSearchParams({ limit: String(limit) });
       if (status) q.set('status', status);
-      return api.get<{ recurringGifts: RecurringGift[] }>(`/api/giving/recurring?${q}`);
+      return api.get<MonthlyGiftList>(`/api/giving/recurring?${q}`);
     },
     placeholderData: keepPreviousData,
   });
   const rows = list.data?.recurringGifts ?? [];
+  // The server says whether this caller changes monthly gifts at all (the column), and each one's buttons.
+  const canWrite = (list.data?.allowedActions.length ?? 0) > 0;
   const perMonth = (g: RecurringGift) => money(g.amountMinor + g.feeMinor, g.currency);
   const nameOf = (g: RecurringGift) => g.supporterName ?? t('gifts.unknownSupporter');
 
@@ -179,7 +181,7 @@ export function RecurringListView() {
             {canWrite && (
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
-                  {g.can.pause && (
+                  {g.allowedActions.includes('pause') && (
                     <Button
                       size="compact-sm"
                       variant="default"
@@ -190,7 +192,7 @@ export function RecurringListView() {
                       {t('monthly.pause')}
                     </Button>
                   )}
-                  {g.can.cancel && (
+                  {g.allowedActions.includes('cancel') && (
                     <Button
                       size="compact-sm"
                       variant="default"

@@ -1,18 +1,9 @@
 import { Badge, type BadgeProps } from '@mantine/core';
-import { useSession } from '../../../../web/session';
 import type { GiftStatus } from './giving-api';
 import { givingNamespace } from './i18n/namespace';
 
 export function useGivingT() {
   return givingNamespace.useT();
-}
-
-/**
- * Only the development team records, refunds and corrects; an administrator reads (giving.policy.ts).
- * The server refuses the writes anyway: this only hides buttons that would be refused.
- */
-export function useCanWrite(): boolean {
-  return useSession().data?.role === 'development';
 }
 
 const STATUS_COLOR: Record<GiftStatus, string> = {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DonateOptions, DonationOutcome } from '../../donations/donate.service';
+import type { DonationStarted } from '../../giving.responses';
 import type { DonationInput } from '../../giving.schema';
 
 /*
@@ -9,11 +10,7 @@ import type { DonationInput } from '../../giving.schema';
 
 export type { DonateOptions, DonationOutcome };
 export type DonationRequest = z.input<typeof DonationInput>;
-export type DonationResult = {
-  giftId: string;
-  status: 'pending' | 'settled' | 'failed';
-  checkoutUrl: string | null;
-};
+export type DonationResult = DonationStarted;
 
 /** A refused request: the server's `{error, message}` with the field it names (`donor.email: …`). */
 export class DonateApiError extends Error {

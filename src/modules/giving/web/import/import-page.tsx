@@ -1,11 +1,10 @@
 import { Stack, Text } from '@mantine/core';
 import { PageHeader } from '../../../../web/components/page-header';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
-import { useSession } from '../../../../web/session';
 import { givingImportNamespace } from './i18n/namespace';
 import { useImportT } from './import-ui';
 import { ImportWizard } from './import-wizard';
-import { RecentRuns } from './recent-runs';
+import { RecentRuns, useRuns } from './recent-runs';
 
 givingImportNamespace.register();
 
@@ -17,12 +16,14 @@ givingImportNamespace.register();
  */
 export function GivingImportPage() {
   const { t } = useImportT();
-  const role = useSession().data?.role;
+  // The server says whether this caller imports (the development team) or only reads the runs.
+  const runs = useRuns();
+  const mayImport = runs.data?.allowedActions.includes('import') ?? false;
   useDocumentTitle(t('title'));
   return (
     <Stack gap="lg" maw={1100}>
       <PageHeader title={t('title')} intro={t('intro')} />
-      {role === 'development' ? (
+      {runs.isPending ? null : mayImport ? (
         <ImportWizard />
       ) : (
         <Text size="sm" data-testid="import-read-only">

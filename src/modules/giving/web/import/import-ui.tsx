@@ -1,5 +1,6 @@
 import { Paper, Text } from '@mantine/core';
 import { givingImportNamespace } from './i18n/namespace';
+import type { ImportField, ImportLayout } from './import-api';
 
 export function useImportT() {
   return givingImportNamespace.useT();
@@ -21,4 +22,10 @@ export function Figure({ label, value, testId }: { label: string; value: string;
       </Text>
     </Paper>
   );
+}
+
+/** The layout and column mapping the person chose over the detected ones (sent with the next check). */
+export interface Choices {
+  layout?: ImportLayout;
+  mapping?: Record<string, ImportField | null>;
 }

@@ -5,21 +5,9 @@ import { ApiError, api } from '../../../../web/api';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { CommitProgress } from './commit-progress';
 import { DryRunReport } from './dry-run-report';
-import {
-  type ImportField,
-  type ImportLayout,
-  type ImportReport,
-  type ImportRun,
-  MAX_FILE_BYTES,
-} from './import-api';
-import { useCount, useImportT } from './import-ui';
+import { type ImportReport, type ImportRun, MAX_FILE_BYTES } from './import-api';
+import { type Choices, useCount, useImportT } from './import-ui';
 import { MappingStep } from './mapping-step';
-
-export const LAYOUTS: readonly ImportLayout[] = ['civicrm', 'npsp', 'custom'];
-export interface Choices {
-  layout?: ImportLayout;
-  mapping?: Record<string, ImportField | null>;
-}
 
 export function ImportWizard() {
   const { t } = useImportT();

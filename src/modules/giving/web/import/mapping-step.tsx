@@ -1,8 +1,14 @@
 import { Badge, Group, Paper, Select, Stack, Table, Title } from '@mantine/core';
 import { ScrollTable } from '../../../../web/components/scroll-table';
-import { IMPORT_FIELDS, type ImportField, type ImportLayout, type ImportReport } from './import-api';
+import {
+  IMPORT_FIELDS,
+  IMPORT_LAYOUTS,
+  type ImportField,
+  type ImportLayout,
+  type ImportReport,
+} from './import-api';
+import type { Choices } from './import-ui';
 import { useImportT } from './import-ui';
-import { type Choices, LAYOUTS } from './import-wizard';
 
 const LEAVE_OUT = '';
 
@@ -32,7 +38,7 @@ export function MappingStep({
           <Select
             label={t('mapping.layout')}
             data-testid="import-layout"
-            data={LAYOUTS.map((l) => ({ value: l, label: t(`layouts.${l}`) }))}
+            data={IMPORT_LAYOUTS.map((l) => ({ value: l, label: t(`layouts.${l}`) }))}
             value={layout}
             allowDeselect={false}
             // A new layout brings its own default mapping: earlier column choices are dropped.

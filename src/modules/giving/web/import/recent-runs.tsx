@@ -5,16 +5,21 @@ import { CsvDownload, csvHref } from '../../../../web/components/csv-download';
 import { ErrorAlert } from '../../../../web/components/error-alert';
 import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
-import type { ImportRun } from './import-api';
+import type { RunList } from './import-api';
 import { useCount, useImportT } from './import-ui';
+
+/** The recent runs, and whether this caller may import (`allowedActions`): the page and the list share it. */
+export function useRuns() {
+  return useQuery({
+    queryKey: ['giving-import', 'runs'],
+    queryFn: () => api.get<RunList>('/api/giving/imports?limit=20'),
+  });
+}
 
 export function RecentRuns() {
   const { t, i18n } = useImportT();
   const count = useCount();
-  const runs = useQuery({
-    queryKey: ['giving-import', 'runs'],
-    queryFn: () => api.get<{ runs: ImportRun[] }>('/api/giving/imports?limit=20'),
-  });
+  const runs = useRuns();
   return (
     <Stack gap="sm">
       <Group justify="space-between" gap="sm" wrap="wrap">

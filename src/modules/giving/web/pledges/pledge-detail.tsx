@@ -37,7 +37,7 @@ import {
   type PledgeDetail,
   pledgeKeys,
 } from './pledges-api';
-import { InvoiceStatusBadge, RaisedBar, useCanWrite, usePledgesT } from './ui';
+import { InvoiceStatusBadge, RaisedBar, usePledgesT } from './ui';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const dayIso = (day: string) => new Date(`${day}T00:00:00.000Z`).toISOString();
@@ -181,7 +181,7 @@ function usePledgeMutation<T>(id: string, fn: (body: T) => Promise<unknown>, don
 
 function Readings({ detail }: { detail: PledgeDetail }) {
   const { t } = usePledgesT();
-  const canWrite = useCanWrite();
+  const canWrite = detail.pledge.allowedActions.includes('addReading');
   const id = detail.pledge.id;
   const [readOn, setReadOn] = useState(today());
   const [value, setValue] = useState<number | string>('');
@@ -338,7 +338,7 @@ function Readings({ detail }: { detail: PledgeDetail }) {
 function Invoices({ detail }: { detail: PledgeDetail }) {
   const { t } = usePledgesT();
   const money = useMoney();
-  const canWrite = useCanWrite();
+  const canWrite = detail.pledge.allowedActions.includes('issueInvoice');
   const id = detail.pledge.id;
   const [periodEnd, setPeriodEnd] = useState('');
   const [paying, setPaying] = useState<Invoice | null>(null);
@@ -430,7 +430,7 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
                         >
                           {t('invoices.pdf')}
                         </Anchor>
-                        {canWrite && inv.status === 'issued' && (
+                        {inv.allowedActions.includes('markPaid') && (
                           <>
                             <Button
                               size="compact-sm"
@@ -439,14 +439,16 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
                             >
                               {t('invoices.markPaid')}
                             </Button>
-                            <Button
-                              size="compact-sm"
-                              variant="default"
-                              onClick={() => setVoiding(inv)}
-                              data-testid="invoice-void"
-                            >
-                              {t('invoices.void')}
-                            </Button>
+                            {inv.allowedActions.includes('void') && (
+                              <Button
+                                size="compact-sm"
+                                variant="default"
+                                onClick={() => setVoiding(inv)}
+                                data-testid="invoice-void"
+                              >
+                                {t('invoices.void')}
+                              </Button>
+                            )}
                           </>
                         )}
                       </Group>

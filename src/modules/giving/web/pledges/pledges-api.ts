@@ -1,71 +1,30 @@
 import { MoneyError, parseAmount } from '../../../../platform/money/money';
-import { GIVING_CURRENCIES, type GivingCurrency } from '../../money';
+import { GIVING_CURRENCIES, type GivingCurrency, type OfflineMethod } from '../../giving.constants';
 
 /*
- * The shapes the pledge routes answer with (pledges/pledge.service.ts) and the query keys. Sponsor data is
- * S2: it lives in the query cache of a signed-in development or administrator session only.
+ * The shapes the pledge routes answer with (pledge.responses.ts, imported as types only: no Zod in the
+ * bundle) and the query keys. Sponsor data is S2: it lives in the query cache of a signed-in development or
+ * administrator session only.
  */
 
+export { PLEDGE_KINDS as PLEDGE_KIND_LIST, type PledgeKind } from '../../pledges/pledge.constants';
+export type {
+  CsvProblem,
+  Invoice,
+  Pledge,
+  PledgeCount,
+  PledgeDetail,
+  PledgeList,
+} from '../../pledges/pledge.responses';
 export { GIVING_CURRENCIES, type GivingCurrency };
-export const PLEDGE_KIND_LIST = ['per_unit', 'matching'] as const;
-export type PledgeKind = (typeof PLEDGE_KIND_LIST)[number];
-// The same list as giving.schema.ts OFFLINE_METHODS (repeated so the pages do not carry zod).
-export const PAYMENT_METHOD_LIST = ['wire', 'cheque', 'cash', 'daf', 'stock'] as const;
-
-export type PledgeCount =
-  | { kind: 'per_unit'; units: number; metric: string; rateMinor: number; perUnits: number }
-  | { kind: 'matching'; eligibleMinor: number; ratio: number };
-
-export interface Pledge {
-  id: string;
-  kind: PledgeKind;
-  name: string;
-  status: string;
-  sponsor: { id: string; name: string | null; email: string | null };
-  currency: GivingCurrency;
-  fund: { code: string; name: string } | null;
-  campaign: { code: string; name: string } | null;
-  metric: string | null;
-  rateMinor: number | null;
-  perUnits: number | null;
-  matchRatio: number | null;
-  capMinor: number | null;
-  startsAt: string;
-  endsAt: string | null;
-  counted: PledgeCount;
-  computedMinor: number;
-  raisedMinor: number;
-  capReached: boolean;
-  invoicedMinor: number;
-  paidMinor: number;
-  dueMinor: number;
-}
-
-export interface Invoice {
-  id: string;
-  number: string;
-  periodStart: string;
-  periodEnd: string;
-  amountMinor: number;
-  currency: GivingCurrency;
-  status: 'issued' | 'paid' | 'void';
-  giftId: string | null;
-  emailed: boolean;
-  issuedAt: string;
-}
-
-export interface PledgeDetail {
-  pledge: Pledge;
-  readings: { id: string; readOn: string; value: number; source: 'manual' | 'import'; note: string | null }[];
-  invoices: Invoice[];
-  nextPeriodStart: string;
-}
-
-export interface CsvProblem {
-  line: number;
-  column: 'date' | 'value' | 'note' | null;
-  reason: string;
-}
+/** The payment methods the form offers, wire first (a sponsor usually wires): giving's offline methods. */
+export const PAYMENT_METHOD_LIST = [
+  'wire',
+  'cheque',
+  'cash',
+  'daf',
+  'stock',
+] as const satisfies readonly OfflineMethod[];
 
 export interface SupporterHit {
   id: string;

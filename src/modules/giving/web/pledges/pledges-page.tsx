@@ -11,8 +11,8 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
 import { useDocumentTitle } from '../../../../web/components/use-document-title';
 import { pledgesNamespace } from './i18n/namespace';
-import { type Pledge, pledgeKeys } from './pledges-api';
-import { RaisedBar, useCanWrite, usePledgesT } from './ui';
+import { type PledgeList as PledgeListAnswer, pledgeKeys } from './pledges-api';
+import { RaisedBar, usePledgesT } from './ui';
 
 pledgesNamespace.register();
 
@@ -47,11 +47,11 @@ export function PledgesPage() {
 function PledgeList() {
   const { t } = usePledgesT();
   const money = useMoney();
-  const canWrite = useCanWrite();
   const list = useQuery({
     queryKey: pledgeKeys.list(),
-    queryFn: () => api.get<{ pledges: Pledge[] }>('/api/giving/pledges'),
+    queryFn: () => api.get<PledgeListAnswer>('/api/giving/pledges'),
   });
+  const canWrite = list.data?.allowedActions.includes('create') ?? false;
   return (
     <Stack gap="lg" maw={1100}>
       <Group justify="space-between" align="flex-end">

@@ -1,15 +1,9 @@
 import { Badge, Progress } from '@mantine/core';
-import { useSession } from '../../../../web/session';
 import { pledgesNamespace } from './i18n/namespace';
 import type { Invoice, Pledge } from './pledges-api';
 
 export function usePledgesT() {
   return pledgesNamespace.useT();
-}
-
-/** Only the development team writes (pledge.policy.ts); the server refuses anyone else anyway. */
-export function useCanWrite(): boolean {
-  return useSession().data?.role === 'development';
 }
 
 const INVOICE_COLOR: Record<Invoice['status'], string> = { issued: 'yellow', paid: 'green', void: 'gray' };

@@ -1,55 +1,23 @@
-/** What the donor portal reads and sends (src/modules/giving/portal.routes.ts). */
+// The people module's Zod-free constants: the channels the server records consent for.
+import { CONSENT_CHANNELS } from '../../../people/people.constants';
 
-export type MonthlyStatus = 'pending' | 'active' | 'paused' | 'cancelled' | 'lapsed';
+/*
+ * What the donor portal reads and sends (src/modules/giving/portal.routes.ts): the shapes are the routes'
+ * response schemas (portal.responses.ts, imported as types only: no Zod in the bundle), the lists are the
+ * server's own constants.
+ */
+
+export type { RecurringStatus as MonthlyStatus } from '../../giving.constants';
+export type {
+  ConsentState,
+  MyGift,
+  MyMonthlyGift,
+  MyPreferences,
+  PortalMe,
+} from '../../portal.responses';
 export type MonthlyChange = 'pause' | 'resume' | 'cancel';
-export type ConsentChannel = 'email' | 'post' | 'phone';
-export const CHANNELS: readonly ConsentChannel[] = ['email', 'post', 'phone'];
-
-export interface PortalMe {
-  email: string;
-  donor: { displayName: string } | null;
-}
-
-export interface MyGift {
-  id: string;
-  amountMinor: number;
-  refundedMinor: number;
-  currency: string;
-  status: 'settled' | 'refunded';
-  fundName: string | null;
-  monthly: boolean;
-  tribute: { kind: string; name: string } | null;
-  givenOn: string;
-  receipt: { number: string } | null;
-}
-
-export interface MyMonthlyGift {
-  id: string;
-  status: MonthlyStatus;
-  amountMinor: number;
-  feeMinor: number;
-  currency: string;
-  fundName: string | null;
-  dayOfMonth: number;
-  nextChargeAt: string | null;
-  failedAttempts: number;
-  lastFailureAt: string | null;
-  pausedAt: string | null;
-  cancelledAt: string | null;
-  createdAt: string;
-  can: { pause: boolean; resume: boolean; cancel: boolean; changeAmount: boolean };
-}
-
-export interface ConsentState {
-  status: 'granted' | 'withdrawn' | 'unknown';
-  method: string | null;
-  statedAt: string | null;
-}
-
-export interface MyPreferences {
-  recorded: boolean;
-  preferences: Record<ConsentChannel, ConsentState> | null;
-}
+export type { ConsentChannel } from '../../../people/people.constants';
+export const CHANNELS: readonly (typeof CONSENT_CHANNELS)[number][] = CONSENT_CHANNELS;
 
 export const PORTAL_KEYS = {
   me: ['portal', 'me'] as const,

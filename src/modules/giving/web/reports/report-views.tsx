@@ -21,6 +21,7 @@ import { PageLoader } from '../../../../web/components/page-loader';
 import { ScrollTable } from '../../../../web/components/scroll-table';
 import {
   type LapsedReport,
+  REPORT_GROUPS,
   type ReportGroup,
   type RetentionYear,
   reportUrl,
@@ -29,7 +30,7 @@ import {
 } from './reports-api';
 import { CsvLink, CURRENCIES, ShareBar, thisYear, useReportsT } from './ui';
 
-const GROUPS: ReportGroup[] = ['fund', 'campaign', 'month', 'currency'];
+const GROUPS: readonly ReportGroup[] = REPORT_GROUPS;
 
 function DateRange({
   from,

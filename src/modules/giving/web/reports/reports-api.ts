@@ -1,73 +1,21 @@
 /*
- * The shapes the report and statement routes answer with (reports/report.service.ts,
- * statements/statement.service.ts). Amounts are minor units in their own currency.
+ * The shapes the report and statement routes answer with (reports/report.responses.ts,
+ * statements/statement.responses.ts, imported as types only: no Zod in the bundle). Amounts are minor
+ * units in their own currency.
  */
 
-export type ReportGroup = 'fund' | 'campaign' | 'month' | 'currency';
-
-export interface TotalsRow {
-  key: string | null;
-  label: string | null;
-  currency: string;
-  amountMinor: number;
-  gifts: number;
-  donors: number;
-}
-
-export interface TotalsReport {
-  from: string;
-  to: string;
-  groupBy: ReportGroup;
-  rows: TotalsRow[];
-  totals: Omit<TotalsRow, 'key' | 'label'>[];
-}
-
-export interface LapsedDonor {
-  supporterId: string;
-  name: string | null;
-  email: string | null;
-  lastGiftOn: string;
-  lastGivingYear: number;
-  lastGivingYearTotals: { currency: string; amountMinor: number }[];
-}
-
-export interface LapsedReport {
-  kind: 'lybunt' | 'sybunt';
-  year: number;
-  total: number;
-  donors: LapsedDonor[];
-}
-
-export interface RetentionYear {
-  year: number;
-  donors: number;
-  lastYearDonors: number;
-  new: number;
-  retained: number;
-  recaptured: number;
-  lapsed: number;
-  retentionPercent: number | null;
-}
-
-export interface TopDonor {
-  currency: string;
-  rank: number;
-  supporterId: string;
-  name: string | null;
-  email: string | null;
-  amountMinor: number;
-  gifts: number;
-  anonymousGifts: number;
-  lastGiftOn: string;
-}
-
-export interface StatementProgress {
-  year: number;
-  donors: number;
-  withoutEmail: number;
-  sent: number;
-  missing: number;
-}
+export { REPORT_GROUPS, type ReportGroup } from '../../reports/report.constants';
+export type {
+  LapsedDonor,
+  LapsedReport,
+  RetentionReport,
+  RetentionYear,
+  TopDonor,
+  TopDonorsReport,
+  TotalsReport,
+  TotalsRow,
+} from '../../reports/report.responses';
+export type { StatementProgress } from '../../statements/statement.responses';
 
 export const REPORTS = '/api/giving/reports';
 

@@ -52,7 +52,7 @@ export function GivingReportsPage() {
           <TopDonorsView />
         </Tabs.Panel>
         <Tabs.Panel value="statements">
-          <StatementsView canSend={role === 'development'} />
+          <StatementsView />
         </Tabs.Panel>
       </QueryTabs>
     </Stack>

@@ -26,7 +26,7 @@ function Figure({ label, value, testId }: { label: string; value: number; testId
  * A year's statements: how many donors gave, how many have had theirs, and (for the development team) a
  * button that sends the missing ones. The server sends each donor's once, whatever is pressed twice.
  */
-export function StatementsView({ canSend }: { canSend: boolean }) {
+export function StatementsView() {
   const { t } = useReportsT();
   const queryClient = useQueryClient();
   const [year, setYear] = useState(thisYear() - 1);
@@ -87,7 +87,7 @@ export function StatementsView({ canSend }: { canSend: boolean }) {
               testId="statements-without-email"
             />
           </SimpleGrid>
-          {canSend ? (
+          {progress.data.allowedActions.includes('send') ? (
             ended ? (
               <Group>
                 <Button

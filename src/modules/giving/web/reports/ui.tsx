@@ -23,7 +23,8 @@ export function ShareBar({ value, max, currency }: { value: number; max: number;
   return <Progress value={percent} size="lg" radius="sm" aria-label={t('share', { currency })} miw={80} />;
 }
 
-export const CURRENCIES = ['USD', 'KRW', 'CAD', 'EUR', 'GBP', 'AUD'] as const;
+/** The currencies a report may be limited to: Giving's own (giving.constants.ts). */
+export { GIVING_CURRENCIES as CURRENCIES } from '../../giving.constants';
 
 export function thisYear(): number {
   return new Date().getUTCFullYear();
