@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { type DatabaseHandle, type Db, openDatabase } from '../../src/platform/db/client';
+import { type DatabaseKind, testEngines } from './engines';
 import { withDatabase } from './postgres-server';
 
-export type DatabaseKind = 'pglite' | 'postgres';
+export { type DatabaseKind, testEngines };
 
 export interface TestDatabase {
   handle: DatabaseHandle;
@@ -23,12 +24,6 @@ export interface OpenTestDatabase extends TestDatabase {
 export interface OpenTestDatabaseOptions {
   /** Apply the committed migrations (default true). False gives an empty database, for migration tests. */
   migrated?: boolean;
-}
-
-/** PASSAGE_TEST_ENGINES=pglite runs the database suites on one engine only (local iteration). */
-export function testEngines(): DatabaseKind[] {
-  const wanted = (process.env.PASSAGE_TEST_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
-  return (['pglite', 'postgres'] as const).filter((k) => wanted.includes(k));
 }
 
 async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

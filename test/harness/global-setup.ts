@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/platform/db/client';
 import { runMigrations } from '../../src/platform/db/migrate';
+import { testEngines } from './engines';
 import { type PostgresServer, startPostgresServer, withDatabase } from './postgres-server';
 
 declare module 'vitest' {
@@ -63,8 +64,8 @@ async function dropRunDatabases(url: string, prefix: string): Promise<void> {
 }
 
 /**
- * Once per run: a PostgreSQL server (unless TEST_DATABASE_URL names one) and migrated templates for both
- * engines, so each test file gets a fresh, migrated database in well under a second.
+ * Once per run: a PostgreSQL server (unless TEST_DATABASE_URL names one, or PASSAGE_TEST_ENGINES leaves it
+ * out) and migrated templates for both engines, so each test file gets a fresh, migrated database in well under a second.
  */
 export default async function setup(project: TestProject) {
   const started = Date.now();
@@ -88,6 +89,8 @@ export default async function setup(project: TestProject) {
   try {
     await Promise.all([
       (async () => {
+        // PASSAGE_TEST_ENGINES=pglite: no test opens a PostgreSQL database, so no server is started.
+        if (!testEngines().includes('postgres')) return;
         if (!external) {
           server = await startPostgresServer();
           adminUrl = server.url;

@@ -19,6 +19,11 @@ export interface PostgresServer {
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
+/** The path of one of PostgreSQL's client programs (`pg_dump`, `pg_restore`) of the same installation. */
+export function postgresProgram(command: string): string {
+  return path.join(BIN, command);
+}
+
 /** Postgres refuses to run as root; as root, run its binaries as the `postgres` user. */
 function asPostgres(command: string, args: string[]): [string, string[]] {
   const binary = path.join(BIN, command);
