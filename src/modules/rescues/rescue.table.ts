@@ -279,12 +279,35 @@ export const rescueAlerts = pgTable(
   ],
 );
 
-/** A field partner marked compromised: every case that used them is flagged. */
+/**
+ * A field partner marked compromised (the system flag): every case that used them is flagged, in every
+ * compartment. A security lead may clear it with a reason (`cleared_at`); the flag is live while
+ * `cleared_at` is null. Its history is `partner_flag_events` (and the audit log): never deleted.
+ */
 export const partnerFlags = pgTable('partner_flags', {
   userId: text('user_id').primaryKey(),
   compromisedAt: timestamp('compromised_at', { withTimezone: true }).notNull(),
   markedBy: text('marked_by').notNull(),
+  clearedAt: timestamp('cleared_at', { withTimezone: true }),
+  clearedBy: text('cleared_by'),
+  /** A category from PARTNER_FLAG_CLEAR_REASONS, never free text (it would sit in the clear). */
+  clearReason: text('clear_reason'),
 });
+
+/** Every raise and clear of a partner flag, append-only: who, when, and for a clear its reason category. */
+export const partnerFlagEvents = pgTable(
+  'partner_flag_events',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** raised | cleared */
+    kind: text('kind').notNull(),
+    byUserId: text('by_user_id').notNull(),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('partner_flag_events_user_idx').on(t.userId, t.at)],
+);
 
 /**
  * What handover gives the resettlement module: a new client code per traveller and de-identified facts. No

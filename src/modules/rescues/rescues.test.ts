@@ -1,7 +1,8 @@
+import crypto from 'node:crypto';
 import { and, count, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshSession } from '../../../test/harness/actors';
+import { addToCompartment, createActor, freshSession } from '../../../test/harness/actors';
 import type { TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../../platform/audit/audit.table';
@@ -31,6 +32,8 @@ import {
   checkIns,
   incidents,
   legs,
+  partnerFlagEvents,
+  partnerFlags,
   rescueAlerts,
   rescueCases,
   resettlementHandovers,
@@ -664,6 +667,162 @@ describeEachDatabase('rescues: cases, travellers, legs, status, handover, retent
       const [pl] = await db.select().from(legs).where(eq(legs.id, partnerLeg));
       expect(pl?.status).toBe('compromised');
       expect((await caseRow(db, elsewhere)).flaggedAt).toBeNull();
+    });
+  });
+
+  describe('field partners across compartments', () => {
+    const partnerOf = async (...compartmentIds: string[]) => {
+      const partner = await createActor(t.app, t.ctx, 'field_partner');
+      for (const id of compartmentIds) await addToCompartment(db, id, partner);
+      return partner;
+    };
+    const flagOf = async (userId: string | null) =>
+      (
+        await db
+          .select()
+          .from(partnerFlags)
+          .where(eq(partnerFlags.userId, userId ?? ''))
+      )[0];
+
+    it("refuses to mark another compartment's partner, an administrator or an unknown id: all as missing", async () => {
+      const theirs = await partnerOf(w.outside.id);
+      const theirCase = await openCase(t, w.otherCoordinator, w.outside.id);
+      await addLeg(t, w.otherCoordinator, theirCase, { fieldPartnerId: theirs.userId });
+      const before = await rowCounts(db);
+      const answers = [];
+      for (const id of [theirs.userId, w.outsiderAdmin.userId, w.coordinator.userId, crypto.randomUUID()]) {
+        const r = await post(`/api/rescues/partners/${id}/compromised`);
+        answers.push({ status: r.statusCode, body: r.json() });
+      }
+      for (const a of answers) {
+        expect(a).toEqual({ status: 404, body: { error: 'not_found', message: 'No such field partner.' } });
+      }
+      expect(await flagOf(theirs.userId)).toBeUndefined();
+      expect(await flagOf(w.outsiderAdmin.userId)).toBeUndefined();
+      expect((await caseRow(db, theirCase)).flaggedAt).toBeNull();
+      expect(await rowCounts(db)).toEqual(before);
+      const denied = await db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.resourceCode, theirs.userId ?? ''), eq(auditLog.outcome, 'denied')));
+      expect(denied).toHaveLength(1);
+    });
+
+    it("assigns a leg only to a partner of the case's compartment, refusing all others alike", async () => {
+      const theirs = await partnerOf(w.outside.id);
+      const code = await open();
+      const leg = await addLeg(t, w.coordinator, code);
+      const refusals = [];
+      for (const id of [theirs.userId, w.outsiderAdmin.userId, w.coordinator.userId, crypto.randomUUID()]) {
+        const added = await post(`/api/rescues/${code}/legs`, {
+          kind: 'transit',
+          fromPlace: 'Jilin',
+          toPlace: 'Kunming',
+          fieldPartnerId: id,
+        });
+        const updated = await call(t, w.coordinator, 'PATCH', `/api/rescues/${code}/legs/${leg}`, {
+          fieldPartnerId: id,
+        });
+        refusals.push({ status: added.statusCode, body: added.json() });
+        refusals.push({ status: updated.statusCode, body: updated.json() });
+      }
+      for (const r of refusals) {
+        expect(r).toEqual({
+          status: 400,
+          body: {
+            error: 'validation_failed',
+            message: "fieldPartnerId: not a field partner of this case's compartment",
+          },
+        });
+      }
+      const [stored] = await db.select().from(legs).where(eq(legs.id, leg));
+      expect(stored?.fieldPartnerId).toBeNull();
+    });
+
+    it('raises a system flag that reaches the other compartments that used the partner, cleared by a lead', async () => {
+      const shared = await partnerOf(w.inside.id, w.outside.id);
+      const ours = await open();
+      await addLeg(t, w.coordinator, ours, { fieldPartnerId: shared.userId });
+      const theirs = await openCase(t, w.otherCoordinator, w.outside.id);
+      const theirLeg = await addLeg(t, w.otherCoordinator, theirs, { fieldPartnerId: shared.userId });
+      await db.delete(mailOutbox).where(eq(mailOutbox.toAddress, w.otherCoordinator.email ?? ''));
+
+      const marked = await post(`/api/rescues/partners/${shared.userId}/compromised`);
+      expect(marked.statusCode, marked.body).toBe(200);
+      // Only the caller's own cases are counted: nothing about the other compartment.
+      expect(marked.json()).toEqual({ flaggedCases: 1 });
+      expect((await caseRow(db, ours)).flagReason).toBe('partner_compromised');
+      expect((await caseRow(db, theirs)).flagReason).toBe('partner_compromised');
+      // Their leg is left to their coordinators.
+      expect((await db.select().from(legs).where(eq(legs.id, theirLeg)))[0]?.status).toBe('planned');
+
+      const theirAlerts = (await call(t, w.otherCoordinator, 'GET', '/api/rescues/alerts')).json().alerts as {
+        code: string;
+        kind: string;
+      }[];
+      expect(theirAlerts).toContainEqual(expect.objectContaining({ code: theirs, kind: 'compromised' }));
+      expect(JSON.stringify(theirAlerts)).not.toContain(ours);
+      const mails = await db
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.toAddress, w.otherCoordinator.email ?? ''));
+      expect(mails).toHaveLength(1);
+      const mailText = JSON.stringify(mails);
+      expect(mails[0]?.textBody).toBe('A case needs attention. Sign in to Passage to see it.');
+      for (const banned of [ours, theirs, w.inside.code, w.outside.code, w.coordinator.email ?? '-']) {
+        expect(mailText).not.toContain(banned);
+      }
+      expect(await flagOf(shared.userId)).toMatchObject({ markedBy: w.coordinator.userId, clearedAt: null });
+      // A flagged partner is no longer assignable.
+      const refused = await post(`/api/rescues/${ours}/legs`, {
+        kind: 'transit',
+        fromPlace: 'Jilin',
+        toPlace: 'Kunming',
+        fieldPartnerId: shared.userId,
+      });
+      expect(refused.json().message).toBe('fieldPartnerId: this field partner is flagged compromised');
+
+      // Clearing: security leads only, with a reason category; another compartment's lead sees nothing.
+      const clear = (who: typeof w.coordinator, body: unknown = { reason: 'verified_safe' }) =>
+        call(t, who, 'POST', `/api/rescues/partners/${shared.userId}/compromised/clear`, body);
+      expect((await clear(w.coordinator)).statusCode).toBe(403);
+      expect((await clear(w.securityLead, { reason: 'free text here' })).statusCode).toBe(400);
+      const insideOnly = await partnerOf(w.inside.id);
+      await post(`/api/rescues/partners/${insideOnly.userId}/compromised`);
+      const foreign = await call(
+        t,
+        w.otherLead,
+        'POST',
+        `/api/rescues/partners/${insideOnly.userId}/compromised/clear`,
+        { reason: 'verified_safe' },
+      );
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.json().message).toBe('No such field partner.');
+      const cleared = await clear(w.securityLead);
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect((await clear(w.securityLead)).statusCode).toBe(404);
+      expect(await flagOf(shared.userId)).toMatchObject({
+        markedBy: w.coordinator.userId,
+        clearedBy: w.securityLead.userId,
+        clearReason: 'verified_safe',
+      });
+      const history = await db
+        .select()
+        .from(partnerFlagEvents)
+        .where(eq(partnerFlagEvents.userId, shared.userId ?? ''));
+      expect(history.map((e) => e.kind).sort()).toEqual(['cleared', 'raised']);
+      const [audited] = await db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.resourceCode, `${shared.userId}:verified_safe`));
+      expect(audited).toMatchObject({ action: 'field_partner.flag_cleared', actorId: w.securityLead.userId });
+      // Cases stay flagged: their coordinators decide; the partner may be assigned again.
+      expect((await caseRow(db, theirs)).flaggedAt).not.toBeNull();
+      const partners = (await call(t, w.coordinator, 'GET', '/api/rescues/partners')).json().partners as {
+        id: string;
+        compromised: boolean;
+      }[];
+      expect(partners.find((p) => p.id === shared.userId)?.compromised).toBe(false);
     });
   });
 

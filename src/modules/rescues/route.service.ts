@@ -18,21 +18,30 @@ import {
 const uuid = () => crypto.randomUUID();
 const HOUR = 3_600_000;
 
-/** A field partner may run legs only of a compartment they belong to. */
+/**
+ * A leg's partner must be an active field partner who is a member of the case's compartment and not flagged
+ * compromised. Anyone else (an unknown id, a partner of another compartment, a staff member who is no field
+ * partner, a frozen account) gets the same 400 and message after the same one query, so the answer says
+ * nothing about accounts outside the compartment. A flagged partner of the compartment is named as such:
+ * the caller can already see the flag in the partner picker.
+ */
 async function assertPartner(db: Db, compartmentId: string, userId: string) {
   const [row] = await db
-    .select({ role: users.role, frozenAt: users.frozenAt, member: compartmentMembers.userId })
-    .from(users)
-    .leftJoin(
-      compartmentMembers,
-      and(eq(compartmentMembers.userId, users.id), eq(compartmentMembers.compartmentId, compartmentId)),
-    )
-    .where(eq(users.id, userId));
-  if (row?.role !== 'field_partner' || row.frozenAt) {
-    throw AppError.invalid('fieldPartnerId: not an active field partner');
-  }
-  if (!row.member) {
-    throw AppError.invalid('fieldPartnerId: grant this partner into the case compartment first');
+    .select({ flaggedAt: partnerFlags.compromisedAt, clearedAt: partnerFlags.clearedAt })
+    .from(compartmentMembers)
+    .innerJoin(users, eq(users.id, compartmentMembers.userId))
+    .leftJoin(partnerFlags, eq(partnerFlags.userId, users.id))
+    .where(
+      and(
+        eq(compartmentMembers.userId, userId),
+        eq(compartmentMembers.compartmentId, compartmentId),
+        eq(users.role, 'field_partner'),
+        isNull(users.frozenAt),
+      ),
+    );
+  if (!row) throw AppError.invalid("fieldPartnerId: not a field partner of this case's compartment");
+  if (row.flaggedAt && !row.clearedAt) {
+    throw AppError.invalid('fieldPartnerId: this field partner is flagged compromised');
   }
 }
 
@@ -293,6 +302,7 @@ export async function listPartners(rc: RescueContext) {
       name: users.name,
       compartmentId: compartmentMembers.compartmentId,
       compromisedAt: partnerFlags.compromisedAt,
+      clearedAt: partnerFlags.clearedAt,
     })
     .from(compartmentMembers)
     .innerJoin(users, eq(users.id, compartmentMembers.userId))
@@ -305,5 +315,8 @@ export async function listPartners(rc: RescueContext) {
       ),
     )
     .orderBy(asc(users.name));
-  return rows.map(({ compromisedAt, ...r }) => ({ ...r, compromised: compromisedAt !== null }));
+  return rows.map(({ compromisedAt, clearedAt, ...r }) => ({
+    ...r,
+    compromised: compromisedAt !== null && clearedAt === null,
+  }));
 }
