@@ -8,6 +8,7 @@ import { users } from '../../platform/auth/auth.table';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
+import { openLeg, openLegsOfCases } from './leg-seal';
 import type { PartnerFlagClearReason } from './rescue.constants';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { caseEvents, legs, partnerFlagEvents, partnerFlags, rescueAlerts, rescueCases } from './rescue.table';
@@ -55,28 +56,29 @@ export async function markLegCompromised(rc: RescueContext, code: string, legId:
   const leg = await legOf(rc, row, legId);
   const now = rc.now ?? new Date();
   return rc.db.transaction(async (tx) => {
+    const crossing = openLeg(await rc.keys.openDataKey(tx, row.dataKeyId), leg);
     await tx
       .update(legs)
       .set({ status: 'compromised', compromisedAt: now, updatedAt: now })
       .where(eq(legs.id, leg.id));
-    const sameRoute = await tx
-      .selectDistinct({ caseId: legs.caseId })
-      .from(legs)
+    // Places are sealed per case, so the same crossing is found by opening the legs of the open cases of
+    // the caller's compartments only (as row-level security enforces on a server): the answer never counts
+    // (and the command never touches) cases the caller may not know exist.
+    const openCases = await tx
+      .select({ id: rescueCases.id, dataKeyId: rescueCases.dataKeyId })
+      .from(rescueCases)
       .where(
-        and(
-          // Only the caller's compartments: the same as row-level security enforces on a server, so the
-          // answer never counts (and the command never touches) cases the caller may not know exist.
-          inArray(legs.compartmentId, [...rc.subject.compartments]),
-          eq(legs.fromPlace, leg.fromPlace),
-          eq(legs.toPlace, leg.toPlace),
-        ),
+        and(inArray(rescueCases.compartmentId, [...rc.subject.compartments]), isNull(rescueCases.closedAt)),
       );
-    const flagged = await flagCases(
-      tx,
-      sameRoute.map((r) => r.caseId),
-      'route_compromised',
-      now,
-    );
+    const opened = await openLegsOfCases(rc.keys, tx, openCases);
+    const sameRoute = new Set<string>([row.id]);
+    for (const other of opened.values()) {
+      if (crossing.fromPlace === null || crossing.toPlace === null) break;
+      if (other.fromPlace === crossing.fromPlace && other.toPlace === crossing.toPlace) {
+        sameRoute.add(other.caseId);
+      }
+    }
+    const flagged = await flagCases(tx, [...sameRoute], 'route_compromised', now);
     await appendAudit(tx, {
       actorId: rc.subject.userId,
       actorRole: rc.subject.role,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToCompartment, createActor, freshSession } from '../../../test/harness/actors';
@@ -14,6 +14,7 @@ import { raiseOverdueAlerts } from './alert.service';
 import { shredDueCases } from './case-lifecycle.service';
 import { CODE_NAME_PATTERN } from './code-name';
 import { allocateFunding, casesNeedingFunding, fundingForCase } from './index';
+import { legField, sealPlaintextLegs } from './leg-seal';
 import {
   addLeg,
   call,
@@ -263,6 +264,102 @@ describeEachDatabase('rescues: cases, travellers, legs, status, handover, retent
       }
       expect(await rowCounts(db)).toEqual(before);
       await addLeg(t, w.coordinator, code, { fromPlace: 'Jilin Province', toPlace: 'Yunnan' });
+    });
+
+    it("seals a leg's places, window and notes per field under the case's key; only planners read them", async () => {
+      const code = await open();
+      const route = {
+        fromPlace: 'Hunchun',
+        toPlace: 'Harbin',
+        plannedStart: '2031-05-01T00:00:00.000Z',
+        plannedEnd: '2031-05-03T00:00:00.000Z',
+        notes: 'Meet at the bus station at dawn',
+      };
+      const legId = await addLeg(t, w.coordinator, code, { ...route, fieldPartnerId: w.partnerA.userId });
+      const row = await caseRow(db, code);
+      const [stored] = await db.select().from(legs).where(eq(legs.id, legId));
+      if (!stored) throw new Error('no leg');
+      const text = JSON.stringify(stored);
+      for (const value of Object.values(route)) expect(text).not.toContain(value);
+      expect(stored).toMatchObject({ legacyFromPlace: null, legacyToPlace: null, legacyPlannedStart: null });
+      expect(stored.fromPlaceEnc).toMatch(/^v1:/);
+      const key = await t.ctx.keys.openDataKey(db, row.dataKeyId);
+      expect(key.decrypt(legField(legId, 'notes'), stored.notesEnc ?? '')).toBe(route.notes);
+      // Bound to its field: a place copied into another field does not open.
+      expect(() => key.decrypt(legField(legId, 'to_place'), stored.fromPlaceEnc ?? '')).toThrow();
+
+      const page = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(page.legs[0]).toMatchObject(route);
+      const moved = await call(t, w.coordinator, 'PATCH', `/api/rescues/${code}/legs/${legId}`, {
+        toPlace: 'Mudanjiang',
+        notes: null,
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const again = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(again.legs[0]).toMatchObject({ fromPlace: 'Hunchun', toPlace: 'Mudanjiang', notes: null });
+      const forResettlement = await call(t, w.resettlement, 'GET', `/api/rescues/${code}`);
+      expect(forResettlement.statusCode).toBe(200);
+      expect(Object.keys(forResettlement.json().legs[0])).not.toEqual(expect.arrayContaining(['fromPlace']));
+      for (const value of ['Hunchun', 'Mudanjiang', route.plannedStart]) {
+        expect(forResettlement.body).not.toContain(value);
+      }
+      const mine = (await call(t, w.partnerA, 'GET', '/api/field/legs')).json().legs as Record<
+        string,
+        unknown
+      >[];
+      expect(mine.find((l) => l.id === legId)).toMatchObject({
+        fromPlace: 'Hunchun',
+        toPlace: 'Mudanjiang',
+        plannedStart: route.plannedStart,
+      });
+      expect(JSON.stringify(mine)).not.toContain(route.notes);
+    });
+
+    it('seals, at start-up, the legs an older version left in plaintext, once; a shredded case keeps none', async () => {
+      const code = await open();
+      const shredded = await open();
+      const leg = await addLeg(t, w.coordinator, code);
+      const gone = await addLeg(t, w.coordinator, shredded);
+      const legacy = {
+        legacyFromPlace: 'Tonghua',
+        legacyToPlace: 'Baishan',
+        legacyPlannedStart: new Date('2031-06-01T00:00:00Z'),
+        legacyPlannedEnd: new Date('2031-06-02T00:00:00Z'),
+        fromPlaceEnc: null,
+        toPlaceEnc: null,
+        plannedStartEnc: null,
+        plannedEndEnc: null,
+      };
+      // As the rows of an installation upgraded across the legs_sealed migration.
+      await db
+        .update(legs)
+        .set(legacy)
+        .where(inArray(legs.id, [leg, gone]));
+      await t.ctx.keys.shredDataKey(db, (await caseRow(db, shredded)).dataKeyId, 'test');
+      const first = await sealPlaintextLegs(db, t.ctx.keys, 1);
+      expect(first).toEqual({ sealed: 1, cleared: 1 });
+      expect(await sealPlaintextLegs(db, t.ctx.keys)).toEqual({ sealed: 0, cleared: 0 });
+      const rows = await db
+        .select()
+        .from(legs)
+        .where(inArray(legs.id, [leg, gone]));
+      for (const r of rows) {
+        expect(r).toMatchObject({
+          legacyFromPlace: null,
+          legacyToPlace: null,
+          legacyPlannedStart: null,
+          legacyPlannedEnd: null,
+        });
+        expect(JSON.stringify(r)).not.toContain('Tonghua');
+      }
+      expect(rows.find((r) => r.id === gone)?.fromPlaceEnc).toBeNull();
+      const page = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(page.legs[0]).toMatchObject({
+        fromPlace: 'Tonghua',
+        toPlace: 'Baishan',
+        plannedStart: '2031-06-01T00:00:00.000Z',
+        plannedEnd: '2031-06-02T00:00:00.000Z',
+      });
     });
 
     it('keeps legs in order: a leg cannot start before the previous one ends', async () => {

@@ -94,11 +94,13 @@ export interface Leg {
   id: string;
   position: number;
   kind: LegKind;
-  fromPlace: string;
-  toPlace: string;
+  /** The route (sealed on the server): absent for readers who do not plan the rescue; null once shredded. */
+  fromPlace?: string | null;
+  toPlace?: string | null;
+  plannedStart?: string | null;
+  plannedEnd?: string | null;
+  notes?: string | null;
   fieldPartnerId: string | null;
-  plannedStart: string | null;
-  plannedEnd: string | null;
   status: LegStatus;
   budgetMinor: number;
   currency: string;
@@ -181,8 +183,9 @@ export interface MyLeg {
   id: string;
   code: string;
   position: number;
-  fromPlace: string;
-  toPlace: string;
+  /** Null only when the case's key is gone. */
+  fromPlace: string | null;
+  toPlace: string | null;
   plannedStart: string | null;
   plannedEnd: string | null;
   status: LegStatus;
