@@ -112,6 +112,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
       for (const module of modules) for (const job of module.jobs?.(ctx) ?? []) jobs.register(job);
       await jobs.start();
     }
+    for (const module of modules) await module.onStart?.(ctx);
     const app = await buildApp(ctx, { modules, web: options.web ?? true });
     let closed = false;
     return {

@@ -39,12 +39,14 @@
  */
 
 import crypto from 'node:crypto';
+import { markPartnerCompromised } from '../src/modules/rescues/alert.service';
 import { runScoped } from '../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
+import { compartmentMembers } from '../src/platform/access/compartment.table';
 import type { Subject } from '../src/platform/access/policy';
 import { STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
 import type { AppContext } from '../src/platform/http/context';
-import { CALLERS, type Caller, type TestActor } from './harness/actors';
+import { CALLERS, type Caller, createAccount, type TestActor } from './harness/actors';
 import { totpCode } from './harness/app';
 
 export type Outcome = 'allow' | 401 | 403 | 404;
@@ -140,6 +142,27 @@ const matrixTraveller = {
   yearsInChina: 3,
   healthNeeds: 'no',
 } as const;
+/**
+ * A route on a field partner: the partner is a member of the prepared compartment only, so a caller outside
+ * it gets 404, exactly as for an unknown id (a random id is the default for everyone else).
+ */
+const fieldPartner = (
+  roles: readonly StaffRole[],
+  then?: (input: { ctx: AppContext; compartmentId: string; userId: string }) => Promise<void>,
+): MatrixEntry => ({
+  expect: staffOnly(roles),
+  compartment: {
+    prepare: async ({ ctx, compartmentId }) => {
+      const { userId } = await createAccount(ctx, { role: 'field_partner', totp: false });
+      await ctx.database.db.insert(compartmentMembers).values({ compartmentId, userId, grantedBy: 'matrix' });
+      await then?.({ ctx, compartmentId, userId });
+      return { userId };
+    },
+    outsider: 404,
+  },
+  why: "a partner outside the caller's compartments answers like an unknown id",
+});
+
 /** A route on a case: a member may get what its role allows; a caller outside gets 404 (no existence). */
 const rescueCase = (roles: readonly StaffRole[], request?: MatrixEntry['request']): MatrixEntry => ({
   expect: staffOnly(roles),
@@ -311,7 +334,23 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     expect: staffOnly(RESCUE_PLANNERS),
     why: "field partners of the caller's compartments, for assigning legs",
   },
-  'POST /api/rescues/partners/:userId/compromised': { expect: staffOnly(RESCUE_LEADS) },
+  'POST /api/rescues/partners/:userId/compromised': fieldPartner(RESCUE_LEADS),
+  'POST /api/rescues/partners/:userId/compromised/clear': {
+    // Each call clears a partner flagged for it.
+    ...fieldPartner(['security_lead'], async ({ ctx, compartmentId, userId }) => {
+      const subject: Subject = {
+        userId: 'matrix',
+        role: 'rescue_coordinator',
+        compartments: new Set([compartmentId]),
+        stepUpAt: null,
+      };
+      await runScoped(ctx.database.db, { keys: ctx.keys, mail: ctx.mail, subject, requestId: null }, (rc) =>
+        markPartnerCompromised(rc, userId),
+      );
+    }),
+    request: () => ({ body: { reason: 'verified_safe' } }),
+    why: 'clearing a compromised flag is a reviewed decision: security leads of a compartment the partner is in',
+  },
   'GET /api/rescues/:code': rescueCase(CASE_READERS),
   'POST /api/rescues/:code/reveal': {
     ...rescueCase(RESCUE_PLANNERS),

@@ -7,6 +7,7 @@ import { issueSetupToken } from '../src/platform/auth/setup.service';
 import { KeyShreddedError } from '../src/platform/crypto/crypto.errors';
 import { dataKeys } from '../src/platform/crypto/data-key.table';
 import { mailOutbox } from '../src/platform/mail/mail.table';
+import { buildRescueCase, buildRescueLeg } from './factories';
 import { cookiesOf, startTestApp, type TestApp, totpCode } from './harness/app';
 import { canary, expectNoCanary, findCanaries, type Marker } from './harness/canary';
 import { describeEachDatabase } from './harness/databases';
@@ -269,6 +270,22 @@ describeEachDatabase('canaries', (getDb) => {
     // the email field by mistake is stored nowhere.
     it('holds what was typed as an email at a failed sign-in nowhere at all', async () => {
       await expectNoCanary([typedEmail, bodyCanary], { dump: getDb(), logs: logs(), responses });
+    });
+
+    it("holds no place, window or note of a rescue's route legs", async () => {
+      const route = {
+        fromPlace: canary('leg-from-place'),
+        toPlace: canary('leg-to-place'),
+        notes: canary('leg-notes'),
+      };
+      const rescue = await buildRescueCase(t.ctx);
+      await buildRescueLeg(t.ctx, rescue, route);
+      const edited = { notes: canary('leg-notes-second'), toPlace: canary('leg-to-place-second') };
+      await buildRescueLeg(t.ctx, rescue, edited);
+      await expectNoCanary([...Object.values(route), ...Object.values(edited)], {
+        dump: getDb(),
+        logs: logs(),
+      });
     });
 
     it('holds the invitation token only in the emailed link', async () => {

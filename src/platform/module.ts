@@ -37,6 +37,11 @@ export interface PassageModule {
   jobs?(ctx: AppContext): JobDefinition[];
   seeder?: Seeder;
   /**
+   * Work the module must finish before the process serves requests, such as converting rows an upgrade left
+   * behind. Must be idempotent (every process runs it at every start) and work in short transactions.
+   */
+  onStart?(ctx: AppContext): Promise<void>;
+  /**
    * Pages served outside the React shell, each from its own Vite entry (an HTML file at the project root,
    * listed in vite.config.ts): a light page for the public, such as the donate page on a phone.
    */

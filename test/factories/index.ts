@@ -9,5 +9,5 @@ export {
   readSummaries,
   readTimeline,
 } from './people';
-export { buildRescueCase, buildTraveller, markRescueArrived } from './rescues';
+export { buildRescueCase, buildRescueLeg, buildTraveller, markRescueArrived } from './rescues';
 export { buildStaff } from './staff';

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { TravellerInput } from '../../src/modules/rescues/rescue.schema';
+import type { LegInput, TravellerInput } from '../../src/modules/rescues/rescue.schema';
 import { runAsSystem, runScoped } from '../../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../../src/modules/rescues/rescue-case.service';
+import { addLeg } from '../../src/modules/rescues/route.service';
 import type { AppContext } from '../../src/platform/http/context';
 import { createTestCompartment } from '../harness/actors';
 import { buildStaff } from './staff';
@@ -54,4 +55,22 @@ export async function markRescueArrived(ctx: Pick<AppContext, 'database'>, code:
       sql`update rescue_cases set status = 'arrived', arrived_at = ${at}::timestamptz where code = ${code}`,
     ),
   );
+}
+
+/** Adds a leg to a case through the rescues service, as a coordinator of its compartment; answers its id. */
+export async function buildRescueLeg(
+  ctx: Pick<AppContext, 'database' | 'keys' | 'mail'>,
+  rescue: { code: string; compartmentId: string },
+  leg: Partial<LegInput> = {},
+): Promise<string> {
+  const subject = buildStaff('rescue_coordinator', {
+    userId: 'coordinator',
+    compartments: [rescue.compartmentId],
+  });
+  const { id } = await runScoped(
+    ctx.database.db,
+    { keys: ctx.keys, mail: ctx.mail, subject, requestId: null },
+    (rc) => addLeg(rc, rescue.code, { kind: 'transit', fromPlace: 'Jilin', toPlace: 'Kunming', ...leg }),
+  );
+  return id;
 }

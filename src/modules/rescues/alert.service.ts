@@ -1,15 +1,17 @@
 // What needs a coordinator's attention: compromised legs and partners (the cases that used them are flagged),
 // overdue check-ins raised as alerts (a job), and the alerts list with its acknowledgement.
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import { compartmentMembers } from '../../platform/access/compartment.table';
 import { appendAudit } from '../../platform/audit/audit.service';
 import { users } from '../../platform/auth/auth.table';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail/mailer';
+import { openLeg, openLegsOfCases } from './leg-seal';
+import type { PartnerFlagClearReason } from './rescue.constants';
 import { RESCUE_ACTIONS } from './rescue.policy';
-import { caseEvents, legs, partnerFlags, rescueAlerts, rescueCases } from './rescue.table';
+import { caseEvents, legs, partnerFlagEvents, partnerFlags, rescueAlerts, rescueCases } from './rescue.table';
 import {
   caseForAction,
   guard,
@@ -54,28 +56,29 @@ export async function markLegCompromised(rc: RescueContext, code: string, legId:
   const leg = await legOf(rc, row, legId);
   const now = rc.now ?? new Date();
   return rc.db.transaction(async (tx) => {
+    const crossing = openLeg(await rc.keys.openDataKey(tx, row.dataKeyId), leg);
     await tx
       .update(legs)
       .set({ status: 'compromised', compromisedAt: now, updatedAt: now })
       .where(eq(legs.id, leg.id));
-    const sameRoute = await tx
-      .selectDistinct({ caseId: legs.caseId })
-      .from(legs)
+    // Places are sealed per case, so the same crossing is found by opening the legs of the open cases of
+    // the caller's compartments only (as row-level security enforces on a server): the answer never counts
+    // (and the command never touches) cases the caller may not know exist.
+    const openCases = await tx
+      .select({ id: rescueCases.id, dataKeyId: rescueCases.dataKeyId })
+      .from(rescueCases)
       .where(
-        and(
-          // Only the caller's compartments: the same as row-level security enforces on a server, so the
-          // answer never counts (and the command never touches) cases the caller may not know exist.
-          inArray(legs.compartmentId, [...rc.subject.compartments]),
-          eq(legs.fromPlace, leg.fromPlace),
-          eq(legs.toPlace, leg.toPlace),
-        ),
+        and(inArray(rescueCases.compartmentId, [...rc.subject.compartments]), isNull(rescueCases.closedAt)),
       );
-    const flagged = await flagCases(
-      tx,
-      sameRoute.map((r) => r.caseId),
-      'route_compromised',
-      now,
-    );
+    const opened = await openLegsOfCases(rc.keys, tx, openCases);
+    const sameRoute = new Set<string>([row.id]);
+    for (const other of opened.values()) {
+      if (crossing.fromPlace === null || crossing.toPlace === null) break;
+      if (other.fromPlace === crossing.fromPlace && other.toPlace === crossing.toPlace) {
+        sameRoute.add(other.caseId);
+      }
+    }
+    const flagged = await flagCases(tx, [...sameRoute], 'route_compromised', now);
     await appendAudit(tx, {
       actorId: rc.subject.userId,
       actorRole: rc.subject.role,
@@ -89,21 +92,94 @@ export async function markLegCompromised(rc: RescueContext, code: string, legId:
   });
 }
 
-/** A field partner is compromised (arrested, turned, phone seized): every case that used them is flagged. */
-export async function markPartnerCompromised(rc: RescueContext, partnerId: string) {
+/**
+ * The field partner `partnerId` as the caller may know them: a field partner who is a member of one of the
+ * caller's compartments. Anything else (an unknown id, a partner of another compartment only, a staff
+ * member who is no field partner) answers exactly like a missing partner: the same 404 and message, after
+ * the same single query, so nobody learns whom another compartment works with.
+ */
+async function partnerOfMyCompartments(rc: RescueContext, action: string, partnerId: string) {
+  await refuseRoleWithoutGrant(rc, action, { type: 'field_partner', code: partnerId, compartmentId: null });
   const memberOf = [...rc.subject.compartments];
-  await guard(rc, RESCUE_ACTIONS.markCompromised, {
-    type: 'field_partner',
-    code: partnerId,
-    compartmentId: memberOf[0] ?? '-',
-  });
+  const [row] = await rc.db
+    .select({ compartmentId: compartmentMembers.compartmentId })
+    .from(compartmentMembers)
+    .innerJoin(users, eq(users.id, compartmentMembers.userId))
+    .where(
+      and(
+        eq(compartmentMembers.userId, partnerId),
+        inArray(compartmentMembers.compartmentId, memberOf.length ? memberOf : ['-']),
+        eq(users.role, 'field_partner'),
+      ),
+    )
+    .limit(1);
+  if (!row) {
+    // Every miss is audited alike (unknown or foreign), written after the rollback.
+    rc.denials.push({
+      actorId: rc.subject.userId,
+      actorRole: rc.subject.role,
+      action,
+      resourceType: 'field_partner',
+      resourceCode: partnerId,
+      outcome: 'denied',
+      requestId: rc.requestId,
+    });
+    throw AppError.notFound('No such field partner.');
+  }
+  await guard(rc, action, { type: 'field_partner', code: partnerId, compartmentId: row.compartmentId });
+}
+
+/** Runs `work` as the system (every compartment) inside the current transaction, then restores the scope. */
+async function asSystemWithin<T>(tx: Db, work: () => Promise<T>): Promise<T> {
+  const { rows } = (await tx.execute(
+    sql`select current_setting('passage.scope', true) as scope`,
+  )) as unknown as {
+    rows: { scope: string | null }[];
+  };
+  const before = rows[0];
+  await tx.execute(sql`select set_config('passage.scope', 'system', true)`);
+  try {
+    return await work();
+  } finally {
+    await tx.execute(sql`select set_config('passage.scope', ${before?.scope ?? ''}, true)`);
+  }
+}
+
+/**
+ * A field partner is compromised (arrested, turned, phone seized). The partner must be a field partner of
+ * one of the caller's compartments (else 404, as for an unknown id). The caller's cases that used them are
+ * flagged and their open legs with the partner marked compromised; the answer counts only those.
+ *
+ * It also raises the system flag: the cases of OTHER compartments that used the partner are flagged as the
+ * system, each raising a `compromised` alert in its own compartment's list, and their coordinators get a
+ * mail that says only that a case needs attention. Nothing tells them who reported, from which compartment,
+ * or how many cases elsewhere; nothing of theirs is told to the caller. The flag stays until a security
+ * lead clears it (`clearPartnerFlag`).
+ */
+export async function markPartnerCompromised(rc: RescueContext, partnerId: string) {
+  await partnerOfMyCompartments(rc, RESCUE_ACTIONS.markCompromised, partnerId);
+  const memberOf = [...rc.subject.compartments];
   const now = rc.now ?? new Date();
-  return rc.db.transaction(async (tx) => {
+  const result = await rc.db.transaction(async (tx) => {
     await tx
       .insert(partnerFlags)
       .values({ userId: partnerId, compromisedAt: now, markedBy: rc.subject.userId })
-      .onConflictDoNothing();
-    // Only legs and cases in the caller's compartments (as row-level security enforces on a server).
+      .onConflictDoUpdate({
+        target: partnerFlags.userId,
+        set: {
+          compromisedAt: now,
+          markedBy: rc.subject.userId,
+          clearedAt: null,
+          clearedBy: null,
+          clearReason: null,
+        },
+        // A live flag keeps when it was first raised; a cleared one is raised again.
+        setWhere: isNotNull(partnerFlags.clearedAt),
+      });
+    await tx
+      .insert(partnerFlagEvents)
+      .values({ id: uuid(), userId: partnerId, kind: 'raised', byUserId: rc.subject.userId, at: now });
+    // The caller's compartments (as row-level security enforces on a server).
     const inScope = inArray(legs.compartmentId, memberOf);
     const used = await tx
       .selectDistinct({ caseId: legs.caseId })
@@ -125,6 +201,8 @@ export async function markPartnerCompromised(rc: RescueContext, partnerId: strin
       'partner_compromised',
       now,
     );
+    // The caller learns nothing of what this finds: not a count, not whether it found anything.
+    await asSystemWithin(tx, () => flagElsewhere(tx, rc.mail, partnerId, memberOf, now));
     await appendAudit(tx, {
       actorId: rc.subject.userId,
       actorRole: rc.subject.role,
@@ -136,6 +214,87 @@ export async function markPartnerCompromised(rc: RescueContext, partnerId: strin
     });
     return { flaggedCases: flagged };
   });
+  return result;
+}
+
+/**
+ * The system flag's reach: the open cases of compartments other than the reporter's that used the partner
+ * are flagged (an alert each, in their own compartment) and those compartments' coordinators are mailed.
+ * Their legs are left to their own coordinators. The route asks for delivery once the request has committed.
+ */
+async function flagElsewhere(
+  tx: Db,
+  mail: Pick<Mailer, 'enqueue'>,
+  partnerId: string,
+  reporterCompartments: string[],
+  now: Date,
+) {
+  const used = await tx
+    .selectDistinct({ caseId: legs.caseId, compartmentId: legs.compartmentId })
+    .from(legs)
+    .where(
+      and(
+        eq(legs.fieldPartnerId, partnerId),
+        reporterCompartments.length ? notInArray(legs.compartmentId, reporterCompartments) : undefined,
+      ),
+    );
+  if (!used.length) return;
+  const flagged = await flagCases(
+    tx,
+    used.map((u) => u.caseId),
+    'partner_compromised',
+    now,
+  );
+  if (!flagged) return;
+  const compartments = [...new Set(used.map((u) => u.compartmentId))];
+  const coordinators = await tx
+    .selectDistinct({ email: users.email })
+    .from(compartmentMembers)
+    .innerJoin(users, eq(users.id, compartmentMembers.userId))
+    .where(
+      and(
+        inArray(compartmentMembers.compartmentId, compartments),
+        eq(users.role, 'rescue_coordinator'),
+        isNull(users.frozenAt),
+      ),
+    );
+  for (const c of coordinators) {
+    await mail.enqueue(tx, {
+      to: c.email,
+      subject: 'Passage: a case needs attention',
+      text: 'A case needs attention. Sign in to Passage to see it.',
+    });
+  }
+}
+
+/**
+ * A security lead clears a partner's compromised flag after review, with a reason category. The flag's row
+ * keeps who raised it and when; the clear is an event of its own and an audit entry. Cases already flagged
+ * stay flagged (their coordinators decide), and nothing is deleted. A partner outside the lead's
+ * compartments, or one with no live flag, answers 404 like an unknown id.
+ */
+export async function clearPartnerFlag(rc: RescueContext, partnerId: string, reason: PartnerFlagClearReason) {
+  await partnerOfMyCompartments(rc, RESCUE_ACTIONS.clearPartnerFlag, partnerId);
+  const now = rc.now ?? new Date();
+  const cleared = await rc.db
+    .update(partnerFlags)
+    .set({ clearedAt: now, clearedBy: rc.subject.userId, clearReason: reason })
+    .where(and(eq(partnerFlags.userId, partnerId), isNull(partnerFlags.clearedAt)))
+    .returning({ userId: partnerFlags.userId });
+  if (!cleared.length) throw AppError.notFound('No such field partner.');
+  await rc.db
+    .insert(partnerFlagEvents)
+    .values({ id: uuid(), userId: partnerId, kind: 'cleared', byUserId: rc.subject.userId, reason, at: now });
+  await appendAudit(rc.db, {
+    actorId: rc.subject.userId,
+    actorRole: rc.subject.role,
+    action: 'field_partner.flag_cleared',
+    resourceType: 'field_partner',
+    resourceCode: `${partnerId}:${reason}`,
+    outcome: 'succeeded',
+    requestId: rc.requestId,
+  });
+  return { ok: true as const };
 }
 
 /**

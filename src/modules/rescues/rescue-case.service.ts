@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { compartments } from '../../platform/access/compartment.table';
-import { allowedActions, present } from '../../platform/access/policy';
+import { allowedActions, authorize, present } from '../../platform/access/policy';
 import { appendAudit } from '../../platform/audit/audit.service';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
 import { generateCodeName } from './code-name';
+import { caseKeyOrNull, openLeg } from './leg-seal';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import {
   ACTIVE_STATUSES,
@@ -96,6 +97,7 @@ export async function openRescueCase(rc: RescueContext, input: OpenCaseInput): P
       await planLegsFromTemplate(
         tx,
         caseRow,
+        key,
         input.routeTemplateId,
         input.routeStart ? new Date(input.routeStart) : now,
       );
@@ -197,6 +199,10 @@ export async function getRescueCase(rc: RescueContext, code: string) {
     spentByCurrency.set(c.currency, (spentByCurrency.get(c.currency) ?? 0) + c.amountMinor);
   const intake = RESCUE_ACTIONS.readIntake;
   const now = rc.now ?? new Date();
+  // The route is S4: its places, window and notes are sealed under the case's key (the read is audited
+  // above); a shredded case's legs show no place.
+  const readsRoute = authorize(rc.subject, intake, resource, now).allowed;
+  const legKey = readsRoute && legRows.length ? await caseKeyOrNull(rc.keys, rc.db, row.dataKeyId) : null;
   return {
     code: row.code,
     status: row.status as CaseStatus,
@@ -255,23 +261,34 @@ export async function getRescueCase(rc: RescueContext, code: string) {
         },
       ),
     ),
-    legs: legRows.map((l) => ({
-      id: l.id,
-      position: l.position,
-      kind: l.kind,
-      fromPlace: l.fromPlace,
-      toPlace: l.toPlace,
-      fieldPartnerId: l.fieldPartnerId,
-      plannedStart: iso(l.plannedStart),
-      plannedEnd: iso(l.plannedEnd),
-      status: l.status,
-      budgetMinor: l.budgetMinor,
-      currency: l.currency,
-      pickedUpAt: iso(l.pickedUpAt),
-      handedOffAt: iso(l.handedOffAt),
-      checkInDueAt: iso(l.checkInDueAt),
-      overdue: ['under_way', 'delayed'].includes(l.status) && l.checkInDueAt !== null && l.checkInDueAt < now,
-    })),
+    legs: legRows.map((l) => {
+      // The route (places, window, notes) only for those who plan the rescue; for other readers (a
+      // resettlement worker) these fields are absent, and their ciphertext is never opened.
+      const plain = readsRoute ? openLeg(legKey, l) : null;
+      return {
+        id: l.id,
+        position: l.position,
+        kind: l.kind,
+        ...(plain
+          ? {
+              fromPlace: plain.fromPlace,
+              toPlace: plain.toPlace,
+              plannedStart: iso(plain.plannedStart),
+              plannedEnd: iso(plain.plannedEnd),
+              notes: plain.notes,
+            }
+          : {}),
+        fieldPartnerId: l.fieldPartnerId,
+        status: l.status,
+        budgetMinor: l.budgetMinor,
+        currency: l.currency,
+        pickedUpAt: iso(l.pickedUpAt),
+        handedOffAt: iso(l.handedOffAt),
+        checkInDueAt: iso(l.checkInDueAt),
+        overdue:
+          ['under_way', 'delayed'].includes(l.status) && l.checkInDueAt !== null && l.checkInDueAt < now,
+      };
+    }),
     incidents: incidentRows.map((i) => ({
       id: i.id,
       legId: i.legId,

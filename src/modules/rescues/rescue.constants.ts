@@ -88,4 +88,9 @@ export const RESCUE_ACTIONS = {
   markCompromised: 'rescue_case.mark_compromised',
   partnerUpdate: 'rescue_leg.partner_update',
   dashboard: 'rescue_case.dashboard',
+  clearPartnerFlag: 'field_partner.clear_flag',
 } as const;
+
+/** Why a security lead cleared a partner's compromised flag: categories, so nothing identifying is stored. */
+export const PARTNER_FLAG_CLEAR_REASONS = ['marked_in_error', 'verified_safe', 'false_alarm'] as const;
+export type PartnerFlagClearReason = (typeof PARTNER_FLAG_CLEAR_REASONS)[number];

@@ -36,5 +36,7 @@ defineActions({
     roles: { field_partner: 'assigned', rescue_coordinator: 'any' },
     audited: true,
   },
+  // Clearing a partner's compromised flag is a reviewed decision: security leads only, audited.
+  [RESCUE_ACTIONS.clearPartnerFlag]: { roles: { security_lead: 'any' }, audited: true },
   [RESCUE_ACTIONS.dashboard]: { roles: { rescue_coordinator: 'any', security_lead: 'any' } },
 });

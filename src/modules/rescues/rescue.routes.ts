@@ -2,10 +2,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/http/context';
 import { scopedWork } from '../../platform/http/request-work';
-import { acknowledgeAlert, listAlerts, markLegCompromised, markPartnerCompromised } from './alert.service';
+import {
+  acknowledgeAlert,
+  clearPartnerFlag,
+  listAlerts,
+  markLegCompromised,
+  markPartnerCompromised,
+} from './alert.service';
 import { changeCaseStatus, extendRetention, handOverCase } from './case-lifecycle.service';
 import { followUpIncident, openIncident, recordCost } from './incident-cost.service';
 import { readTravellerPhoto, storeTravellerPhoto } from './photo.service';
+import { PARTNER_FLAG_CLEAR_REASONS } from './rescue.constants';
 import {
   AlertList,
   CaseList,
@@ -181,7 +188,25 @@ export const rescueRoutes =
           response: { 200: Flagged },
         },
       },
-      async (request) => scoped(request, (rc) => markPartnerCompromised(rc, request.params.userId)),
+      async (request) => {
+        const result = await scoped(request, (rc) => markPartnerCompromised(rc, request.params.userId));
+        ctx.mail.deliverSoon();
+        return result;
+      },
+    );
+
+    app.post(
+      '/api/rescues/partners/:userId/compromised/clear',
+      {
+        schema: {
+          tags,
+          summary: "Clear a field partner's compromised flag after review (security leads; audited)",
+          params: z.object({ userId: id }),
+          body: z.object({ reason: z.enum(PARTNER_FLAG_CLEAR_REASONS) }),
+        },
+      },
+      async (request) =>
+        scoped(request, (rc) => clearPartnerFlag(rc, request.params.userId, request.body.reason)),
     );
 
     app.get(

@@ -161,6 +161,8 @@ export const LegInput = z.object({
   plannedEnd: z.iso.datetime({ error: 'must be an ISO 8601 date-time' }).nullable().optional(),
   budgetMinor: z.number().int().min(0, 'must be zero or more minor units').optional(),
   currency: enumOf(CURRENCIES).optional(),
+  /** The coordinator's notes on the leg (S4: sealed under the case's key). */
+  notes: z.string().trim().max(2000, 'must be at most 2000 characters').nullable().optional(),
 });
 export type LegInput = z.infer<typeof LegInput>;
 

@@ -118,11 +118,26 @@ export const legs = pgTable(
     position: integer('position').notNull(),
     /** hiding_to_transit | transit | border_crossing | safe_country | handover | processing | flight | other */
     kind: text('kind').notNull(),
-    fromPlace: text('from_place').notNull(),
-    toPlace: text('to_place').notNull(),
+    /*
+     * S4, sealed under the case's data key, one field name per value (`leg:<id>:<field>`, leg-seal.ts): the
+     * places, the planned window (ISO text) and the coordinator's notes. A seized disk shows no route.
+     */
+    fromPlaceEnc: text('from_place_enc'),
+    toPlaceEnc: text('to_place_enc'),
+    plannedStartEnc: text('planned_start_enc'),
+    plannedEndEnc: text('planned_end_enc'),
+    notesEnc: text('notes_enc'),
+    /*
+     * The plaintext columns of old: always null. Rows written before the `legs_sealed` migration are sealed
+     * and cleared by `sealPlaintextLegs` at start-up; a later release drops the columns once every
+     * installation has run it. Nothing but that step reads them.
+     */
+    legacyFromPlace: text('from_place'),
+    legacyToPlace: text('to_place'),
+    legacyPlannedStart: timestamp('planned_start', { withTimezone: true }),
+    legacyPlannedEnd: timestamp('planned_end', { withTimezone: true }),
+    /** In the clear: the partner's page and the compromise sweep query by it (an account id, no place). */
     fieldPartnerId: text('field_partner_id'),
-    plannedStart: timestamp('planned_start', { withTimezone: true }),
-    plannedEnd: timestamp('planned_end', { withTimezone: true }),
     /** planned | under_way | completed | delayed | compromised */
     status: text('status').notNull(),
     budgetMinor: bigint('budget_minor', { mode: 'number' }).notNull().default(0),
@@ -279,12 +294,35 @@ export const rescueAlerts = pgTable(
   ],
 );
 
-/** A field partner marked compromised: every case that used them is flagged. */
+/**
+ * A field partner marked compromised (the system flag): every case that used them is flagged, in every
+ * compartment. A security lead may clear it with a reason (`cleared_at`); the flag is live while
+ * `cleared_at` is null. Its history is `partner_flag_events` (and the audit log): never deleted.
+ */
 export const partnerFlags = pgTable('partner_flags', {
   userId: text('user_id').primaryKey(),
   compromisedAt: timestamp('compromised_at', { withTimezone: true }).notNull(),
   markedBy: text('marked_by').notNull(),
+  clearedAt: timestamp('cleared_at', { withTimezone: true }),
+  clearedBy: text('cleared_by'),
+  /** A category from PARTNER_FLAG_CLEAR_REASONS, never free text (it would sit in the clear). */
+  clearReason: text('clear_reason'),
 });
+
+/** Every raise and clear of a partner flag, append-only: who, when, and for a clear its reason category. */
+export const partnerFlagEvents = pgTable(
+  'partner_flag_events',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** raised | cleared */
+    kind: text('kind').notNull(),
+    byUserId: text('by_user_id').notNull(),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('partner_flag_events_user_idx').on(t.userId, t.at)],
+);
 
 /**
  * What handover gives the resettlement module: a new client code per traveller and de-identified facts. No

@@ -10,8 +10,17 @@ import { dataKeys } from '../../platform/crypto/data-key.table';
 import type { Db } from '../../platform/db/client';
 import { raiseOverdueAlerts } from './alert.service';
 import { shredDueCases } from './case-lifecycle.service';
+import { legField } from './leg-seal';
 import { addLeg, call, openCase, type RescueWorld, rescueWorld, stepUp, traveller } from './rescue.fixtures';
-import { caseEvents, checkIns, incidentNotes, incidents, rescueCases, travellers } from './rescue.table';
+import {
+  caseEvents,
+  checkIns,
+  incidentNotes,
+  incidents,
+  legs,
+  rescueCases,
+  travellers,
+} from './rescue.table';
 
 /**
  * A fully seeded case with a unique marker in every S4 field. The markers must reach nobody outside the
@@ -61,6 +70,16 @@ describeEachDatabase('rescues: canaries', (getDb) => {
       healthNotes: mark('health-patched'),
     });
     legId = await addLeg(t, w.coordinator, code, { fieldPartnerId: w.partnerA.userId });
+    // The route itself: places and notes of a leg no partner here runs (a partner sees only their own).
+    const routeLeg = await addLeg(t, w.coordinator, code, {
+      fromPlace: mark('leg-from-place'),
+      toPlace: mark('leg-to-place'),
+      notes: mark('leg-notes'),
+    });
+    const patched = await call(t, w.coordinator, 'PATCH', `/api/rescues/${code}/legs/${routeLeg}`, {
+      notes: mark('leg-notes-patched'),
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
     const report = (kind: string, note: string) =>
       call(t, w.partnerA, 'POST', `/api/field/legs/${legId}/report`, { kind, note }).then((r) => {
         expect(r.statusCode, r.body).toBe(200);
@@ -129,6 +148,15 @@ describeEachDatabase('rescues: canaries', (getDb) => {
         if (value) sealed.push({ keyId, field: `traveller:${tr.id}:${field}`, value });
       }
     }
+    for (const l of await db.select().from(legs).where(eq(legs.caseId, row.id))) {
+      for (const [field, value] of [
+        ['from_place', l.fromPlaceEnc],
+        ['to_place', l.toPlaceEnc],
+        ['notes', l.notesEnc],
+      ] as const) {
+        if (value) sealed.push({ keyId, field: legField(l.id, field), value });
+      }
+    }
     for (const c of await db.select().from(checkIns).where(eq(checkIns.caseId, row.id))) {
       if (c.noteEnc) sealed.push({ keyId, field: `check_in:${c.id}:note`, value: c.noteEnc });
     }
@@ -142,7 +170,7 @@ describeEachDatabase('rescues: canaries', (getDb) => {
     for (const e of await db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id))) {
       if (e.noteEnc) sealed.push({ keyId, field: `case_event:${e.id}:note`, value: e.noteEnc });
     }
-    expect(sealed.length).toBeGreaterThanOrEqual(15 + 1 + 3 + 2 + 4);
+    expect(sealed.length).toBeGreaterThanOrEqual(15 + 1 + 3 + 2 + 4 + 5);
   }, 60_000);
   afterAll(() => t?.close());
 

@@ -1,6 +1,7 @@
 import type { PassageModule } from '../../platform/module';
 import { raiseOverdueAlerts } from './alert.service';
 import { shredDueCases } from './case-lifecycle.service';
+import { sealPlaintextLegs } from './leg-seal';
 import { rescueRoutes } from './rescue.routes';
 import { rescuesSeeder } from './rescues.seeder';
 
@@ -20,4 +21,9 @@ export const rescuesModule: PassageModule = {
     },
   ],
   seeder: rescuesSeeder,
+  // Legs written before their route was sealed are sealed (and their plaintext cleared) before serving.
+  onStart: async (ctx) => {
+    const { sealed, cleared } = await sealPlaintextLegs(ctx.database.db, ctx.keys);
+    if (sealed || cleared) ctx.logger.info({ sealed, cleared }, 'rescues: sealed the plaintext route legs');
+  },
 };

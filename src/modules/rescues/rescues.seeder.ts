@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { compartments } from '../../platform/access/compartment.table';
 import type { Scale, Seeder } from '../../platform/seed/seed';
 import { generateCodeName } from './code-name';
+import { sealLeg } from './leg-seal';
 import type { CaseStatus } from './rescue.schema';
 import {
   caseCosts,
@@ -261,16 +262,19 @@ export const rescuesSeeder: Seeder = {
                     status !== 'in_hiding'
                   ? 'under_way'
                   : 'planned';
+            const legId = crypto.randomUUID();
             legRows.push({
-              id: crypto.randomUUID(),
+              id: legId,
               caseId: id,
               compartmentId: compartment.id,
               position: index + 1,
               kind: leg.kind,
-              fromPlace: leg.from,
-              toPlace: leg.to,
-              plannedStart,
-              plannedEnd: new Date(plannedStart.getTime() + leg.days * 86_400_000),
+              ...sealLeg(key, legId, {
+                fromPlace: leg.from,
+                toPlace: leg.to,
+                plannedStart,
+                plannedEnd: new Date(plannedStart.getTime() + leg.days * 86_400_000),
+              }),
               status: legStatus,
               budgetMinor: leg.budgetMinor * people,
               currency: 'USD',

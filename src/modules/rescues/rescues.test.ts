@@ -1,7 +1,8 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshSession } from '../../../test/harness/actors';
+import { addToCompartment, createActor, freshSession } from '../../../test/harness/actors';
 import type { TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../../platform/audit/audit.table';
@@ -13,6 +14,7 @@ import { raiseOverdueAlerts } from './alert.service';
 import { shredDueCases } from './case-lifecycle.service';
 import { CODE_NAME_PATTERN } from './code-name';
 import { allocateFunding, casesNeedingFunding, fundingForCase } from './index';
+import { legField, sealPlaintextLegs } from './leg-seal';
 import {
   addLeg,
   call,
@@ -31,6 +33,8 @@ import {
   checkIns,
   incidents,
   legs,
+  partnerFlagEvents,
+  partnerFlags,
   rescueAlerts,
   rescueCases,
   resettlementHandovers,
@@ -260,6 +264,102 @@ describeEachDatabase('rescues: cases, travellers, legs, status, handover, retent
       }
       expect(await rowCounts(db)).toEqual(before);
       await addLeg(t, w.coordinator, code, { fromPlace: 'Jilin Province', toPlace: 'Yunnan' });
+    });
+
+    it("seals a leg's places, window and notes per field under the case's key; only planners read them", async () => {
+      const code = await open();
+      const route = {
+        fromPlace: 'Hunchun',
+        toPlace: 'Harbin',
+        plannedStart: '2031-05-01T00:00:00.000Z',
+        plannedEnd: '2031-05-03T00:00:00.000Z',
+        notes: 'Meet at the bus station at dawn',
+      };
+      const legId = await addLeg(t, w.coordinator, code, { ...route, fieldPartnerId: w.partnerA.userId });
+      const row = await caseRow(db, code);
+      const [stored] = await db.select().from(legs).where(eq(legs.id, legId));
+      if (!stored) throw new Error('no leg');
+      const text = JSON.stringify(stored);
+      for (const value of Object.values(route)) expect(text).not.toContain(value);
+      expect(stored).toMatchObject({ legacyFromPlace: null, legacyToPlace: null, legacyPlannedStart: null });
+      expect(stored.fromPlaceEnc).toMatch(/^v1:/);
+      const key = await t.ctx.keys.openDataKey(db, row.dataKeyId);
+      expect(key.decrypt(legField(legId, 'notes'), stored.notesEnc ?? '')).toBe(route.notes);
+      // Bound to its field: a place copied into another field does not open.
+      expect(() => key.decrypt(legField(legId, 'to_place'), stored.fromPlaceEnc ?? '')).toThrow();
+
+      const page = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(page.legs[0]).toMatchObject(route);
+      const moved = await call(t, w.coordinator, 'PATCH', `/api/rescues/${code}/legs/${legId}`, {
+        toPlace: 'Mudanjiang',
+        notes: null,
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const again = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(again.legs[0]).toMatchObject({ fromPlace: 'Hunchun', toPlace: 'Mudanjiang', notes: null });
+      const forResettlement = await call(t, w.resettlement, 'GET', `/api/rescues/${code}`);
+      expect(forResettlement.statusCode).toBe(200);
+      expect(Object.keys(forResettlement.json().legs[0])).not.toEqual(expect.arrayContaining(['fromPlace']));
+      for (const value of ['Hunchun', 'Mudanjiang', route.plannedStart]) {
+        expect(forResettlement.body).not.toContain(value);
+      }
+      const mine = (await call(t, w.partnerA, 'GET', '/api/field/legs')).json().legs as Record<
+        string,
+        unknown
+      >[];
+      expect(mine.find((l) => l.id === legId)).toMatchObject({
+        fromPlace: 'Hunchun',
+        toPlace: 'Mudanjiang',
+        plannedStart: route.plannedStart,
+      });
+      expect(JSON.stringify(mine)).not.toContain(route.notes);
+    });
+
+    it('seals, at start-up, the legs an older version left in plaintext, once; a shredded case keeps none', async () => {
+      const code = await open();
+      const shredded = await open();
+      const leg = await addLeg(t, w.coordinator, code);
+      const gone = await addLeg(t, w.coordinator, shredded);
+      const legacy = {
+        legacyFromPlace: 'Tonghua',
+        legacyToPlace: 'Baishan',
+        legacyPlannedStart: new Date('2031-06-01T00:00:00Z'),
+        legacyPlannedEnd: new Date('2031-06-02T00:00:00Z'),
+        fromPlaceEnc: null,
+        toPlaceEnc: null,
+        plannedStartEnc: null,
+        plannedEndEnc: null,
+      };
+      // As the rows of an installation upgraded across the legs_sealed migration.
+      await db
+        .update(legs)
+        .set(legacy)
+        .where(inArray(legs.id, [leg, gone]));
+      await t.ctx.keys.shredDataKey(db, (await caseRow(db, shredded)).dataKeyId, 'test');
+      const first = await sealPlaintextLegs(db, t.ctx.keys, 1);
+      expect(first).toEqual({ sealed: 1, cleared: 1 });
+      expect(await sealPlaintextLegs(db, t.ctx.keys)).toEqual({ sealed: 0, cleared: 0 });
+      const rows = await db
+        .select()
+        .from(legs)
+        .where(inArray(legs.id, [leg, gone]));
+      for (const r of rows) {
+        expect(r).toMatchObject({
+          legacyFromPlace: null,
+          legacyToPlace: null,
+          legacyPlannedStart: null,
+          legacyPlannedEnd: null,
+        });
+        expect(JSON.stringify(r)).not.toContain('Tonghua');
+      }
+      expect(rows.find((r) => r.id === gone)?.fromPlaceEnc).toBeNull();
+      const page = (await call(t, w.coordinator, 'GET', `/api/rescues/${code}`)).json();
+      expect(page.legs[0]).toMatchObject({
+        fromPlace: 'Tonghua',
+        toPlace: 'Baishan',
+        plannedStart: '2031-06-01T00:00:00.000Z',
+        plannedEnd: '2031-06-02T00:00:00.000Z',
+      });
     });
 
     it('keeps legs in order: a leg cannot start before the previous one ends', async () => {
@@ -664,6 +764,162 @@ describeEachDatabase('rescues: cases, travellers, legs, status, handover, retent
       const [pl] = await db.select().from(legs).where(eq(legs.id, partnerLeg));
       expect(pl?.status).toBe('compromised');
       expect((await caseRow(db, elsewhere)).flaggedAt).toBeNull();
+    });
+  });
+
+  describe('field partners across compartments', () => {
+    const partnerOf = async (...compartmentIds: string[]) => {
+      const partner = await createActor(t.app, t.ctx, 'field_partner');
+      for (const id of compartmentIds) await addToCompartment(db, id, partner);
+      return partner;
+    };
+    const flagOf = async (userId: string | null) =>
+      (
+        await db
+          .select()
+          .from(partnerFlags)
+          .where(eq(partnerFlags.userId, userId ?? ''))
+      )[0];
+
+    it("refuses to mark another compartment's partner, an administrator or an unknown id: all as missing", async () => {
+      const theirs = await partnerOf(w.outside.id);
+      const theirCase = await openCase(t, w.otherCoordinator, w.outside.id);
+      await addLeg(t, w.otherCoordinator, theirCase, { fieldPartnerId: theirs.userId });
+      const before = await rowCounts(db);
+      const answers = [];
+      for (const id of [theirs.userId, w.outsiderAdmin.userId, w.coordinator.userId, crypto.randomUUID()]) {
+        const r = await post(`/api/rescues/partners/${id}/compromised`);
+        answers.push({ status: r.statusCode, body: r.json() });
+      }
+      for (const a of answers) {
+        expect(a).toEqual({ status: 404, body: { error: 'not_found', message: 'No such field partner.' } });
+      }
+      expect(await flagOf(theirs.userId)).toBeUndefined();
+      expect(await flagOf(w.outsiderAdmin.userId)).toBeUndefined();
+      expect((await caseRow(db, theirCase)).flaggedAt).toBeNull();
+      expect(await rowCounts(db)).toEqual(before);
+      const denied = await db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.resourceCode, theirs.userId ?? ''), eq(auditLog.outcome, 'denied')));
+      expect(denied).toHaveLength(1);
+    });
+
+    it("assigns a leg only to a partner of the case's compartment, refusing all others alike", async () => {
+      const theirs = await partnerOf(w.outside.id);
+      const code = await open();
+      const leg = await addLeg(t, w.coordinator, code);
+      const refusals = [];
+      for (const id of [theirs.userId, w.outsiderAdmin.userId, w.coordinator.userId, crypto.randomUUID()]) {
+        const added = await post(`/api/rescues/${code}/legs`, {
+          kind: 'transit',
+          fromPlace: 'Jilin',
+          toPlace: 'Kunming',
+          fieldPartnerId: id,
+        });
+        const updated = await call(t, w.coordinator, 'PATCH', `/api/rescues/${code}/legs/${leg}`, {
+          fieldPartnerId: id,
+        });
+        refusals.push({ status: added.statusCode, body: added.json() });
+        refusals.push({ status: updated.statusCode, body: updated.json() });
+      }
+      for (const r of refusals) {
+        expect(r).toEqual({
+          status: 400,
+          body: {
+            error: 'validation_failed',
+            message: "fieldPartnerId: not a field partner of this case's compartment",
+          },
+        });
+      }
+      const [stored] = await db.select().from(legs).where(eq(legs.id, leg));
+      expect(stored?.fieldPartnerId).toBeNull();
+    });
+
+    it('raises a system flag that reaches the other compartments that used the partner, cleared by a lead', async () => {
+      const shared = await partnerOf(w.inside.id, w.outside.id);
+      const ours = await open();
+      await addLeg(t, w.coordinator, ours, { fieldPartnerId: shared.userId });
+      const theirs = await openCase(t, w.otherCoordinator, w.outside.id);
+      const theirLeg = await addLeg(t, w.otherCoordinator, theirs, { fieldPartnerId: shared.userId });
+      await db.delete(mailOutbox).where(eq(mailOutbox.toAddress, w.otherCoordinator.email ?? ''));
+
+      const marked = await post(`/api/rescues/partners/${shared.userId}/compromised`);
+      expect(marked.statusCode, marked.body).toBe(200);
+      // Only the caller's own cases are counted: nothing about the other compartment.
+      expect(marked.json()).toEqual({ flaggedCases: 1 });
+      expect((await caseRow(db, ours)).flagReason).toBe('partner_compromised');
+      expect((await caseRow(db, theirs)).flagReason).toBe('partner_compromised');
+      // Their leg is left to their coordinators.
+      expect((await db.select().from(legs).where(eq(legs.id, theirLeg)))[0]?.status).toBe('planned');
+
+      const theirAlerts = (await call(t, w.otherCoordinator, 'GET', '/api/rescues/alerts')).json().alerts as {
+        code: string;
+        kind: string;
+      }[];
+      expect(theirAlerts).toContainEqual(expect.objectContaining({ code: theirs, kind: 'compromised' }));
+      expect(JSON.stringify(theirAlerts)).not.toContain(ours);
+      const mails = await db
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.toAddress, w.otherCoordinator.email ?? ''));
+      expect(mails).toHaveLength(1);
+      const mailText = JSON.stringify(mails);
+      expect(mails[0]?.textBody).toBe('A case needs attention. Sign in to Passage to see it.');
+      for (const banned of [ours, theirs, w.inside.code, w.outside.code, w.coordinator.email ?? '-']) {
+        expect(mailText).not.toContain(banned);
+      }
+      expect(await flagOf(shared.userId)).toMatchObject({ markedBy: w.coordinator.userId, clearedAt: null });
+      // A flagged partner is no longer assignable.
+      const refused = await post(`/api/rescues/${ours}/legs`, {
+        kind: 'transit',
+        fromPlace: 'Jilin',
+        toPlace: 'Kunming',
+        fieldPartnerId: shared.userId,
+      });
+      expect(refused.json().message).toBe('fieldPartnerId: this field partner is flagged compromised');
+
+      // Clearing: security leads only, with a reason category; another compartment's lead sees nothing.
+      const clear = (who: typeof w.coordinator, body: unknown = { reason: 'verified_safe' }) =>
+        call(t, who, 'POST', `/api/rescues/partners/${shared.userId}/compromised/clear`, body);
+      expect((await clear(w.coordinator)).statusCode).toBe(403);
+      expect((await clear(w.securityLead, { reason: 'free text here' })).statusCode).toBe(400);
+      const insideOnly = await partnerOf(w.inside.id);
+      await post(`/api/rescues/partners/${insideOnly.userId}/compromised`);
+      const foreign = await call(
+        t,
+        w.otherLead,
+        'POST',
+        `/api/rescues/partners/${insideOnly.userId}/compromised/clear`,
+        { reason: 'verified_safe' },
+      );
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.json().message).toBe('No such field partner.');
+      const cleared = await clear(w.securityLead);
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect((await clear(w.securityLead)).statusCode).toBe(404);
+      expect(await flagOf(shared.userId)).toMatchObject({
+        markedBy: w.coordinator.userId,
+        clearedBy: w.securityLead.userId,
+        clearReason: 'verified_safe',
+      });
+      const history = await db
+        .select()
+        .from(partnerFlagEvents)
+        .where(eq(partnerFlagEvents.userId, shared.userId ?? ''));
+      expect(history.map((e) => e.kind).sort()).toEqual(['cleared', 'raised']);
+      const [audited] = await db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.resourceCode, `${shared.userId}:verified_safe`));
+      expect(audited).toMatchObject({ action: 'field_partner.flag_cleared', actorId: w.securityLead.userId });
+      // Cases stay flagged: their coordinators decide; the partner may be assigned again.
+      expect((await caseRow(db, theirs)).flaggedAt).not.toBeNull();
+      const partners = (await call(t, w.coordinator, 'GET', '/api/rescues/partners')).json().partners as {
+        id: string;
+        compromised: boolean;
+      }[];
+      expect(partners.find((p) => p.id === shared.userId)?.compromised).toBe(false);
     });
   });
 

@@ -1,8 +1,10 @@
 // Route templates: the crossings and budgets a rescue usually takes, and a case's legs laid out from one.
 import crypto from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
+import type { OpenDataKey } from '../../platform/crypto/key-ring';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
+import { sealLeg } from './leg-seal';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { RouteTemplateLeg } from './rescue.schema';
 import { legs, routeTemplates } from './rescue.table';
@@ -50,6 +52,7 @@ export async function createRouteTemplate(
 export async function planLegsFromTemplate(
   tx: Db,
   caseRow: Pick<CaseRow, 'id' | 'compartmentId'>,
+  key: OpenDataKey,
   templateId: string,
   start: Date,
 ) {
@@ -59,16 +62,16 @@ export async function planLegsFromTemplate(
   let at = start;
   const rows = steps.map((step, i) => {
     const end = new Date(at.getTime() + Math.max(step.days, 1) * 24 * HOUR);
-    const row = {
-      id: uuid(),
+    const id = uuid();
+    // A template holds coarse places and no case (in the clear); laid out on a case, they become its route,
+    // sealed under the case's key.
+    const row: typeof legs.$inferInsert = {
+      id,
       caseId: caseRow.id,
       compartmentId: caseRow.compartmentId,
       position: i + 1,
       kind: step.kind,
-      fromPlace: step.from,
-      toPlace: step.to,
-      plannedStart: at,
-      plannedEnd: end,
+      ...sealLeg(key, id, { fromPlace: step.from, toPlace: step.to, plannedStart: at, plannedEnd: end }),
       status: 'planned',
       budgetMinor: step.budgetMinor,
       currency: template.currency,

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { compartmentMembers } from '../../platform/access/compartment.table';
 import { users } from '../../platform/auth/auth.table';
+import type { OpenDataKey } from '../../platform/crypto/key-ring';
 import type { Db } from '../../platform/db/client';
 import { AppError } from '../../platform/errors';
+import { caseKeyOrNull, openLeg, sealLeg } from './leg-seal';
 import { RESCUE_ACTIONS } from './rescue.policy';
 import { CHECK_IN_INTERVAL_HOURS, type LegInput, type LegStatus } from './rescue.schema';
 import { caseEvents, checkIns, legs, partnerFlags, rescueAlerts, rescueCases } from './rescue.table';
@@ -18,21 +20,30 @@ import {
 const uuid = () => crypto.randomUUID();
 const HOUR = 3_600_000;
 
-/** A field partner may run legs only of a compartment they belong to. */
+/**
+ * A leg's partner must be an active field partner who is a member of the case's compartment and not flagged
+ * compromised. Anyone else (an unknown id, a partner of another compartment, a staff member who is no field
+ * partner, a frozen account) gets the same 400 and message after the same one query, so the answer says
+ * nothing about accounts outside the compartment. A flagged partner of the compartment is named as such:
+ * the caller can already see the flag in the partner picker.
+ */
 async function assertPartner(db: Db, compartmentId: string, userId: string) {
   const [row] = await db
-    .select({ role: users.role, frozenAt: users.frozenAt, member: compartmentMembers.userId })
-    .from(users)
-    .leftJoin(
-      compartmentMembers,
-      and(eq(compartmentMembers.userId, users.id), eq(compartmentMembers.compartmentId, compartmentId)),
-    )
-    .where(eq(users.id, userId));
-  if (row?.role !== 'field_partner' || row.frozenAt) {
-    throw AppError.invalid('fieldPartnerId: not an active field partner');
-  }
-  if (!row.member) {
-    throw AppError.invalid('fieldPartnerId: grant this partner into the case compartment first');
+    .select({ flaggedAt: partnerFlags.compromisedAt, clearedAt: partnerFlags.clearedAt })
+    .from(compartmentMembers)
+    .innerJoin(users, eq(users.id, compartmentMembers.userId))
+    .leftJoin(partnerFlags, eq(partnerFlags.userId, users.id))
+    .where(
+      and(
+        eq(compartmentMembers.userId, userId),
+        eq(compartmentMembers.compartmentId, compartmentId),
+        eq(users.role, 'field_partner'),
+        isNull(users.frozenAt),
+      ),
+    );
+  if (!row) throw AppError.invalid("fieldPartnerId: not a field partner of this case's compartment");
+  if (row.flaggedAt && !row.clearedAt) {
+    throw AppError.invalid('fieldPartnerId: this field partner is flagged compromised');
   }
 }
 
@@ -47,10 +58,16 @@ export async function addLeg(rc: RescueContext, code: string, input: LegInput) {
   checkWindow(input.plannedStart, input.plannedEnd);
   if (input.fieldPartnerId) await assertPartner(rc.db, row.compartmentId, input.fieldPartnerId);
   return rc.db.transaction(async (tx) => {
-    const existing = await tx.select().from(legs).where(eq(legs.caseId, row.id)).orderBy(asc(legs.position));
-    const last = existing.at(-1);
+    const key = await rc.keys.openDataKey(tx, row.dataKeyId);
+    const [last] = await tx
+      .select()
+      .from(legs)
+      .where(eq(legs.caseId, row.id))
+      .orderBy(desc(legs.position))
+      .limit(1);
+    const lastEnd = last ? openLeg(key, last).plannedEnd : null;
     // Legs follow one another: a new leg cannot start before the previous one is planned to end.
-    if (last?.plannedEnd && input.plannedStart && new Date(input.plannedStart) < last.plannedEnd) {
+    if (last && lastEnd && input.plannedStart && new Date(input.plannedStart) < lastEnd) {
       throw AppError.invalid(`plannedStart: must not be before leg ${last.position} ends`);
     }
     const id = uuid();
@@ -60,11 +77,14 @@ export async function addLeg(rc: RescueContext, code: string, input: LegInput) {
       compartmentId: row.compartmentId,
       position: (last?.position ?? 0) + 1,
       kind: input.kind,
-      fromPlace: input.fromPlace,
-      toPlace: input.toPlace,
+      ...sealLeg(key, id, {
+        fromPlace: input.fromPlace,
+        toPlace: input.toPlace,
+        plannedStart: input.plannedStart ? new Date(input.plannedStart) : null,
+        plannedEnd: input.plannedEnd ? new Date(input.plannedEnd) : null,
+        notes: input.notes ?? null,
+      }),
       fieldPartnerId: input.fieldPartnerId ?? null,
-      plannedStart: input.plannedStart ? new Date(input.plannedStart) : null,
-      plannedEnd: input.plannedEnd ? new Date(input.plannedEnd) : null,
       status: 'planned',
       budgetMinor: input.budgetMinor ?? 0,
       currency: input.currency ?? row.budgetCurrency,
@@ -100,9 +120,11 @@ export async function updateLeg(
 ) {
   const row = await caseForAction(rc, code, RESCUE_ACTIONS.write);
   const leg = await legOf(rc, row, legId);
+  const key = await rc.keys.openDataKey(rc.db, row.dataKeyId);
+  const current = openLeg(key, leg);
   checkWindow(
-    input.plannedStart ?? leg.plannedStart?.toISOString(),
-    input.plannedEnd ?? leg.plannedEnd?.toISOString(),
+    input.plannedStart ?? current.plannedStart?.toISOString(),
+    input.plannedEnd ?? current.plannedEnd?.toISOString(),
   );
   if (input.fieldPartnerId) await assertPartner(rc.db, row.compartmentId, input.fieldPartnerId);
   if (input.status === 'compromised') {
@@ -129,15 +151,18 @@ export async function updateLeg(
     .update(legs)
     .set({
       ...(input.kind ? { kind: input.kind } : {}),
-      ...(input.fromPlace ? { fromPlace: input.fromPlace } : {}),
-      ...(input.toPlace ? { toPlace: input.toPlace } : {}),
+      ...sealLeg(key, leg.id, {
+        ...(input.fromPlace ? { fromPlace: input.fromPlace } : {}),
+        ...(input.toPlace ? { toPlace: input.toPlace } : {}),
+        ...(input.plannedStart !== undefined
+          ? { plannedStart: input.plannedStart ? new Date(input.plannedStart) : null }
+          : {}),
+        ...(input.plannedEnd !== undefined
+          ? { plannedEnd: input.plannedEnd ? new Date(input.plannedEnd) : null }
+          : {}),
+        ...(input.notes !== undefined ? { notes: input.notes } : {}),
+      }),
       ...(input.fieldPartnerId !== undefined ? { fieldPartnerId: input.fieldPartnerId } : {}),
-      ...(input.plannedStart !== undefined
-        ? { plannedStart: input.plannedStart ? new Date(input.plannedStart) : null }
-        : {}),
-      ...(input.plannedEnd !== undefined
-        ? { plannedEnd: input.plannedEnd ? new Date(input.plannedEnd) : null }
-        : {}),
       ...(input.budgetMinor !== undefined ? { budgetMinor: input.budgetMinor } : {}),
       ...(input.currency ? { currency: input.currency } : {}),
       ...(input.status ? { status: input.status } : {}),
@@ -156,11 +181,13 @@ export async function listMyLegs(rc: RescueContext) {
     .select({
       id: legs.id,
       code: rescueCases.code,
+      dataKeyId: rescueCases.dataKeyId,
       position: legs.position,
-      fromPlace: legs.fromPlace,
-      toPlace: legs.toPlace,
-      plannedStart: legs.plannedStart,
-      plannedEnd: legs.plannedEnd,
+      fromPlaceEnc: legs.fromPlaceEnc,
+      toPlaceEnc: legs.toPlaceEnc,
+      plannedStartEnc: legs.plannedStartEnc,
+      plannedEndEnc: legs.plannedEndEnc,
+      notesEnc: legs.notesEnc,
       status: legs.status,
       checkInDueAt: legs.checkInDueAt,
       pickedUpAt: legs.pickedUpAt,
@@ -174,17 +201,35 @@ export async function listMyLegs(rc: RescueContext) {
         eq(legs.fieldPartnerId, rc.subject.userId),
         inArray(legs.status, ['planned', 'under_way', 'delayed']),
       ),
-    )
-    .orderBy(asc(legs.plannedStart));
-  return rows
-    .filter((r) => rc.subject.compartments.has(r.compartmentId))
-    .map(({ compartmentId: _c, ...r }) => ({
-      ...r,
-      plannedStart: r.plannedStart?.toISOString() ?? null,
-      plannedEnd: r.plannedEnd?.toISOString() ?? null,
+    );
+  const mine = rows.filter((r) => rc.subject.compartments.has(r.compartmentId));
+  // The partner's own legs only: their places and window are opened with each case's key (the notes stay
+  // sealed: they are the coordinator's), then ordered by start as the page shows them.
+  const opened = new Map<string, OpenDataKey | null>();
+  const out = [];
+  for (const r of mine) {
+    if (!opened.has(r.dataKeyId)) opened.set(r.dataKeyId, await caseKeyOrNull(rc.keys, rc.db, r.dataKeyId));
+    const plain = openLeg(opened.get(r.dataKeyId) ?? null, r);
+    out.push({
+      id: r.id,
+      code: r.code,
+      position: r.position,
+      fromPlace: plain.fromPlace,
+      toPlace: plain.toPlace,
+      plannedStart: plain.plannedStart?.toISOString() ?? null,
+      plannedEnd: plain.plannedEnd?.toISOString() ?? null,
+      status: r.status,
       checkInDueAt: r.checkInDueAt?.toISOString() ?? null,
       pickedUpAt: r.pickedUpAt?.toISOString() ?? null,
-    }));
+      travellers: r.travellers,
+    });
+  }
+  return out.sort(
+    (a, b) =>
+      (a.plannedStart ?? '\uffff').localeCompare(b.plannedStart ?? '\uffff') ||
+      a.code.localeCompare(b.code) ||
+      a.position - b.position,
+  );
 }
 
 /** A partner's report on a leg: pick-up, hand-off, routine check-in, delay or problem. */
@@ -293,6 +338,7 @@ export async function listPartners(rc: RescueContext) {
       name: users.name,
       compartmentId: compartmentMembers.compartmentId,
       compromisedAt: partnerFlags.compromisedAt,
+      clearedAt: partnerFlags.clearedAt,
     })
     .from(compartmentMembers)
     .innerJoin(users, eq(users.id, compartmentMembers.userId))
@@ -305,5 +351,8 @@ export async function listPartners(rc: RescueContext) {
       ),
     )
     .orderBy(asc(users.name));
-  return rows.map(({ compromisedAt, ...r }) => ({ ...r, compromised: compromisedAt !== null }));
+  return rows.map(({ compromisedAt, clearedAt, ...r }) => ({
+    ...r,
+    compromised: compromisedAt !== null && clearedAt === null,
+  }));
 }
