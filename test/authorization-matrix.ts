@@ -617,6 +617,16 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   'GET /api/giving/imports': { expect: staffOnly(SUPPORTER_READERS) },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
-  'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },
-  'GET /api/outbox/:id': { expect: staffOnly(OUTBOX_READERS) },
+  'GET /api/outbox': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'every read is audited (outbox.list); one-time links are removed before a message is stored',
+  },
+  'GET /api/outbox/:id': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'every read is audited (outbox.read); the body shown never holds a live sign-in or invitation link',
+  },
+  'POST /api/outbox/:id/reveal': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'audited (outbox.reveal); only a held invitation the caller sent (a dummy id answers 404)',
+  },
 };
