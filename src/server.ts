@@ -18,7 +18,7 @@ import type { AppContext } from './platform/http/context';
 import { housekeepingJob } from './platform/jobs/housekeeping.job';
 import { Jobs } from './platform/jobs/jobs';
 import { createLogger, type Logger } from './platform/log/logger';
-import { mailDeliveryJob } from './platform/mail/mail-delivery.job';
+import { heldMailSweepJob, mailDeliveryJob } from './platform/mail/mail-delivery.job';
 import { Mailer } from './platform/mail/mailer';
 
 export interface PassageOptions {
@@ -90,7 +90,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     if (applied > 0) logger.info({ applied }, 'database migrated');
     const kek = loadKek(config, { create: true });
     const keys = new KeyRing(kek.kek);
-    const mail = new Mailer(database, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }, logger);
+    const mail = new Mailer(database, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, keys }, logger);
     const secret = authSecret(config);
     const throttle = new SignInThrottle(database.db, undefined, throttlePepper(secret));
     const auth = createAuth({
@@ -108,7 +108,7 @@ export async function createPassage(config: Config, options: PassageOptions = {}
     const notices = [kekBannerLine(kek)].filter((line): line is string => line !== null);
     if (jobs) {
       jobs.register(housekeepingJob(database.db));
-      if (mail.mode === 'smtp') jobs.register(mailDeliveryJob(mail));
+      jobs.register(mail.mode === 'smtp' ? mailDeliveryJob(mail) : heldMailSweepJob(mail));
       for (const module of modules) for (const job of module.jobs?.(ctx) ?? []) jobs.register(job);
       await jobs.start();
     }

@@ -149,6 +149,32 @@ describeEachDatabase('authorisation matrix', (getDb) => {
     return response.statusCode;
   }
 
+  it('refuses an anonymous caller 401 before validating: an invalid request reveals no schema', async () => {
+    // Authentication runs before validation (app.ts): a stranger's malformed request must not learn which
+    // fields a protected route wants. Every row whose anonymous outcome is 401 gets a request that fails
+    // any schema (an array body, ids that are not ids, a query of nonsense) and must still answer 401.
+    const revealing: string[] = [];
+    const keys = Object.entries(AUTHORIZATION_MATRIX)
+      .filter(([key, entry]) => entry.expect.anonymous === 401 && routes.includes(key))
+      .map(([key]) => key);
+    expect(keys.length).toBeGreaterThan(100);
+    await Promise.all(
+      keys.map(async (key) => {
+        const [method, pattern] = key.split(' ') as [HTTPMethods, string];
+        const url = pattern.replace(/:([A-Za-z0-9_]+)/g, 'not-an-id');
+        const response = await t.app.inject({
+          method,
+          url,
+          query: { limit: 'many', from: 'yesterday', format: 'xml' },
+          ...(method === 'GET' || method === 'HEAD' ? {} : { payload: [1, 'not an object'] }),
+        });
+        if (response.statusCode !== 401)
+          revealing.push(`${key}: ${response.statusCode} ${response.body.slice(0, 120)}`);
+      }),
+    );
+    expect(revealing, revealing.join('\n')).toEqual([]);
+  });
+
   describe('every caller gets what the matrix says', () => {
     for (const [key, entry] of Object.entries(AUTHORIZATION_MATRIX)) {
       it(key, async (context) => {

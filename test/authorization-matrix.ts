@@ -28,8 +28,11 @@
  * `publicRoute()`, `signedIn()`, `staffOnly(roles)`, `staffOnly('all')`, and `rowWith(base, overrides)`.
  *
  * Requests: params default to a dummy id (a random UUID) for every `:param`; give `request` a body (a
- * valid-looking one: validation runs before the guard, so an invalid body answers 400 even to strangers),
- * a query, or other params. `request` receives the caller (its password and authenticator secret, for
+ * valid-looking one: a signed-in caller's request is validated before the route's role check, so an invalid
+ * body would answer 400 instead of the 403 the row expects), a query, or other params. A stranger never
+ * reaches validation: every /api route not marked `config: { public: true }` answers a caller without a
+ * session or API token 401 first (`app.ts`), and the test sends every row whose anonymous outcome is 401 an
+ * invalid request too, which must still answer 401. `request` receives the caller (its password and authenticator secret, for
  * routes that ask for them again) and a string unique to the call. For a call that ends the caller's
  * session or account, set `fresh: 'session'` or `fresh: 'account'`: the test makes a new one for it.
  *
@@ -196,6 +199,7 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'POST /api/auth/two-factor/verify-totp': {
     expect: signedIn(),
+    why: 'also the second step of a sign-in: open to a caller holding better-auth’s two-factor cookie',
     request: ({ caller }) => ({ body: { code: caller.totpSecret ? totpCode(caller.totpSecret) : '000000' } }),
     fresh: 'session',
   },
@@ -652,6 +656,16 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   'GET /api/giving/imports': { expect: staffOnly(SUPPORTER_READERS) },
 
   // ── mail ──────────────────────────────────────────────────────────────────────────────────────────
-  'GET /api/outbox': { expect: staffOnly(OUTBOX_READERS) },
-  'GET /api/outbox/:id': { expect: staffOnly(OUTBOX_READERS) },
+  'GET /api/outbox': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'every read is audited (outbox.list); one-time links are removed before a message is stored',
+  },
+  'GET /api/outbox/:id': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'every read is audited (outbox.read); the body shown never holds a live sign-in or invitation link',
+  },
+  'POST /api/outbox/:id/reveal': {
+    expect: staffOnly(OUTBOX_READERS),
+    why: 'audited (outbox.reveal); only a held invitation the caller sent (a dummy id answers 404)',
+  },
 };

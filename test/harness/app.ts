@@ -204,18 +204,24 @@ export async function signInAsAdministrator(
   return { cookie, userId, totpSecret: secret };
 }
 
-/** The newest mail held in the outbox for an address (subject and text), or undefined. */
+/**
+ * The newest mail to an address as its recipient gets it (subject and text), or undefined. A test-only path:
+ * a message with a one-time link keeps it sealed (the outbox's API never shows it), so this opens the seal
+ * with the key ring, as delivery does.
+ */
 export async function lastMailTo(
   ctx: AppContext,
   to: string,
 ): Promise<{ subject: string; text: string } | undefined> {
   const [row] = await ctx.database.db
-    .select({ subject: mailOutbox.subject, text: mailOutbox.textBody })
+    .select()
     .from(mailOutbox)
     .where(eq(mailOutbox.toAddress, to.toLowerCase()))
     .orderBy(desc(mailOutbox.createdAt))
     .limit(1);
-  return row;
+  if (!row) return undefined;
+  if (!row.sealedBody) return { subject: row.subject, text: row.textBody };
+  return { subject: row.subject, text: (await ctx.mail.openSealed(ctx.database.db, row)).text };
 }
 
 /** The token of the newest invitation (or re-enrolment) link mailed to an address: `/invite#<token>`. */

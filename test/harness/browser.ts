@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
+import { simpleParser } from 'mailparser';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -55,6 +57,8 @@ export interface RunningPassage {
   /** The one-time setup link printed while no account exists, or null. */
   setupLink: string | null;
   dataDir: string;
+  /** With `smtp: true`: the mail the process delivered. */
+  mailbox?: Mailbox;
   /** Everything the process wrote so far, for failure messages. */
   output(): string;
   /** SIGTERM, wait for a clean exit, remove the data folder. */
@@ -67,12 +71,63 @@ export interface StartPassageOptions {
   timeoutMs?: number;
   /** Keep the data folder after stop (default: remove it). */
   keepData?: boolean;
+  /**
+   * Deliver mail over SMTP to a listener of the test's own (`RunningPassage.mailbox`), as a recipient gets it:
+   * the outbox keeps one-time links only sealed, so a supporter's sign-in link is read here.
+   */
+  smtp?: boolean;
+}
+
+/** What the test's SMTP listener received, as recipients get it. */
+export interface Mailbox {
+  /** The first match of `pattern` in the newest mail to `to` that has one, waiting up to 15 s for it. */
+  linkTo(to: string, pattern: RegExp): Promise<string>;
+}
+
+async function startMailbox(): Promise<{ url: string; mailbox: Mailbox; close(): Promise<void> }> {
+  const received: { to: string[]; text: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        void simpleParser(Buffer.concat(chunks)).then((parsed) => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), text: parsed.text ?? '' });
+          callback();
+        }, callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as net.AddressInfo;
+  const mailbox: Mailbox = {
+    async linkTo(to, pattern) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        for (const mail of [...received].reverse()) {
+          const found = mail.to.includes(to) ? pattern.exec(mail.text)?.[0] : undefined;
+          if (found) return found;
+        }
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${pattern}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mailbox,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Starts a real `passage start` process on a fresh embedded database and a free port. */
 export async function startPassage(options: StartPassageOptions = {}): Promise<RunningPassage> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passage-e2e-'));
   const port = await freePort();
+  const smtp = options.smtp ? await startMailbox() : null;
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'passage.mjs'), 'start'], {
     cwd: ROOT,
     env: {
@@ -85,7 +140,7 @@ export async function startPassage(options: StartPassageOptions = {}): Promise<R
       LOG_LEVEL: 'warn',
       PASSAGE_JOBS: '0',
       PASSAGE_WEB_DEV: '0',
-      SMTP_URL: '',
+      SMTP_URL: smtp?.url ?? '',
       DATABASE_URL: '',
       ...options.env,
     },
@@ -110,6 +165,7 @@ export async function startPassage(options: StartPassageOptions = {}): Promise<R
       clearTimeout(timer);
     }
     if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+    await smtp?.close();
   };
 
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -140,6 +196,7 @@ export async function startPassage(options: StartPassageOptions = {}): Promise<R
   return {
     url: `http://localhost:${port}`,
     setupLink: link?.[1] ?? null,
+    ...(smtp ? { mailbox: smtp.mailbox } : {}),
     dataDir,
     output: () => output,
     stop,
@@ -257,14 +314,18 @@ export async function setUpAdministrator(
   return secret;
 }
 
-/** The newest invitation (or re-enrolment) link mailed to `email`, read from the outbox as an administrator. */
+/**
+ * The newest invitation (or re-enrolment) link mailed to `email`, as the administrator who sent it reveals it
+ * from the outbox (no SMTP in a test: the outbox shows the mail without its link, and its sender alone may
+ * reveal it, audited).
+ */
 export async function invitationLinkFor(page: Page, email: string): Promise<string> {
   const list = await pageApi<{ messages: { id: string; to: string }[] }>(page, 'GET', '/api/outbox?limit=50');
   const message = list.body.messages.find((m) => m.to === email);
   if (!message) throw new Error(`no mail to ${email}: ${JSON.stringify(list.body)}`);
-  const full = await pageApi<{ text: string }>(page, 'GET', `/api/outbox/${message.id}`);
+  const full = await pageApi<{ text: string }>(page, 'POST', `/api/outbox/${message.id}/reveal`);
   const link = /(https?:\/\/\S+\/invite#\S+)/.exec(full.body.text)?.[1];
-  if (!link) throw new Error(`no invitation link in:\n${full.body.text}`);
+  if (!link) throw new Error(`no invitation link in:\n${JSON.stringify(full.body)}`);
   return link;
 }
 

@@ -35,6 +35,7 @@ export const donateRoutes =
     app.get(
       '/api/giving/donate-options',
       {
+        config: { public: true },
         schema: {
           tags,
           summary:
@@ -49,7 +50,7 @@ export const donateRoutes =
       '/api/giving/donations/:id',
       {
         // An id is unguessable, but a page that polls while the processor confirms needs no more than this.
-        config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+        config: { public: true, rateLimit: { max: 60, timeWindow: '1 minute' } },
         schema: {
           tags,
           summary:
@@ -65,6 +66,7 @@ export const donateRoutes =
     app.get(
       '/widget/campaigns/:code',
       {
+        config: { public: true },
         schema: {
           hide: true,
           params: campaignParams,
@@ -98,6 +100,7 @@ export const donateRoutes =
     app.get(
       '/widget/campaigns/:code/progress.json',
       {
+        config: { public: true },
         schema: {
           tags,
           summary: 'A campaign’s progress for other sites’ own widgets (CORS open: aggregates only)',

@@ -111,7 +111,7 @@ export const givingRoutes =
     app.post(
       '/api/giving/donations',
       {
-        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
         schema: {
           tags,
           summary: 'Give once: answers the processor’s checkout address, or the sandbox’s result',
@@ -131,6 +131,7 @@ export const givingRoutes =
     app.get(
       '/api/giving/campaigns/:code/progress',
       {
+        config: { public: true },
         schema: {
           tags,
           summary: 'A campaign’s progress (aggregates only: for the public page and the widget)',
@@ -153,7 +154,7 @@ export const givingRoutes =
         {
           // A processor sends a campaign's rush from a handful of addresses: refusing it would only delay
           // settlements (it retries with back-off). An unsigned flood costs one HMAC per request.
-          config: { rateLimit: { max: 60_000, timeWindow: '1 minute' } },
+          config: { public: true, rateLimit: { max: 60_000, timeWindow: '1 minute' } },
           schema: {
             tags,
             summary: 'Events from a payment processor (signature verified, each applied once)',

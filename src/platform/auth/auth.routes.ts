@@ -48,11 +48,13 @@ export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 
 /**
  * The better-auth endpoints Passage exposes, and nothing else of it: each is a route of our own, so it
- * appears in the authorisation matrix and every other better-auth endpoint stays unreachable.
+ * appears in the authorisation matrix and every other better-auth endpoint stays unreachable. `public`: open
+ * without a session (signing in); `signInStep`: the second factor's step of a sign-in, which carries
+ * better-auth's two-factor cookie instead of a session; every other one needs a session first.
  */
 export const AUTH_ENDPOINTS = [
-  { method: 'POST', path: '/sign-in/email', summary: 'Sign in with email and password' },
-  { method: 'POST', path: '/sign-out', summary: 'Sign out of this session' },
+  { method: 'POST', path: '/sign-in/email', public: true, summary: 'Sign in with email and password' },
+  { method: 'POST', path: '/sign-out', public: true, summary: 'Sign out of this session' },
   {
     method: 'POST',
     path: '/two-factor/enable',
@@ -61,11 +63,13 @@ export const AUTH_ENDPOINTS = [
   {
     method: 'POST',
     path: '/two-factor/verify-totp',
+    signInStep: true,
     summary: 'Verify an authenticator code (sign-in or enrolment)',
   },
   {
     method: 'POST',
     path: '/two-factor/verify-backup-code',
+    signInStep: true,
     summary: 'Sign in with a single-use recovery code',
   },
   {
@@ -78,11 +82,17 @@ export const AUTH_ENDPOINTS = [
   {
     method: 'GET',
     path: '/passkey/generate-authenticate-options',
+    public: true,
     summary: 'Options to sign in with a passkey',
   },
-  { method: 'POST', path: '/passkey/verify-authentication', summary: 'Sign in with a passkey' },
-  { method: 'POST', path: '/sign-in/magic-link', summary: 'Supporters: email me a sign-in link' },
-  { method: 'GET', path: '/magic-link/verify', summary: 'Supporters: open a sign-in link' },
+  { method: 'POST', path: '/passkey/verify-authentication', public: true, summary: 'Sign in with a passkey' },
+  {
+    method: 'POST',
+    path: '/sign-in/magic-link',
+    public: true,
+    summary: 'Supporters: email me a sign-in link',
+  },
+  { method: 'GET', path: '/magic-link/verify', public: true, summary: 'Supporters: open a sign-in link' },
 ] as const;
 
 /** Calls one better-auth endpoint with the caller's headers (cookies renamed, client address set by us). */
@@ -193,7 +203,11 @@ export const authRoutes =
       app.route({
         method: endpoint.method,
         url: `/api/auth${endpoint.path}`,
-        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        config: {
+          rateLimit: { max: 30, timeWindow: '1 minute' },
+          public: 'public' in endpoint && endpoint.public,
+          signInStep: 'signInStep' in endpoint && endpoint.signInStep,
+        },
         schema: { tags: ['auth'], summary: endpoint.summary },
         handler: async (request, reply) => {
           const problem = callbackProblem(request.query, request.body);
@@ -210,6 +224,7 @@ export const authRoutes =
     app.get(
       '/api/setup',
       {
+        config: { public: true },
         schema: {
           tags: ['setup'],
           summary: 'Whether the installation still needs its first administrator',
@@ -222,7 +237,7 @@ export const authRoutes =
     app.post(
       '/api/setup',
       {
-        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
         schema: {
           tags: ['setup'],
           summary: 'Create the first administrator with the one-time setup link',
@@ -248,6 +263,7 @@ export const authRoutes =
     app.get(
       '/api/session',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'The signed-in account, or null',
@@ -275,7 +291,7 @@ export const authRoutes =
     app.post(
       '/api/invitations/lookup',
       {
-        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
         schema: {
           tags: ['auth'],
           summary: 'What an invitation link is for (the token travels in the body, never in a URL)',
@@ -297,7 +313,7 @@ export const authRoutes =
     app.post(
       '/api/invitations/accept',
       {
-        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
         schema: {
           tags: ['auth'],
           summary: 'Accept an invitation: set the password and sign in (second-factor enrolment comes next)',

@@ -123,6 +123,8 @@ export function createAuth({ db, config, secret, mail, throttle, events }: AuthD
             to: email,
             subject: 'Your sign-in link for Passage',
             text: `Open this link within 15 minutes to sign in:\n\n${link}\n\nIf you did not ask for it, ignore this email.`,
+            // The link signs the supporter in: the outbox keeps the mail without it.
+            secret: { kind: 'sign_in', values: [link] },
           });
         },
       }),

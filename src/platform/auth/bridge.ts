@@ -27,3 +27,11 @@ export function fetchHeaders(request: FastifyRequest): Headers {
   headers.set(CLIENT_IP_HEADER, request.ip);
   return headers;
 }
+
+/**
+ * The caller is between the two steps of a staff sign-in: better-auth set its two-factor cookie (signed,
+ * short-lived) after the password. Only its presence is read here; better-auth verifies it.
+ */
+export function hasPendingSignIn(request: FastifyRequest): boolean {
+  return /(?:^|;\s*)(?:__Host-)?passage\.two_factor=/.test(request.headers.cookie ?? '');
+}

@@ -182,6 +182,9 @@ describeEachDatabase('staff invitations', (getDb) => {
         // Only routes that need a signed-in caller: an anonymous request gets 401.
         if ((await inject('GET', url)).statusCode !== 401) continue;
         const r = await inject('GET', url, { cookie });
+        // A signed-in caller's request is validated before the role check: a random UUID is not a case code,
+        // and a report needs its query. Those routes are left to the authorisation matrix.
+        if (r.statusCode === 400 && r.json().error === 'validation_failed') continue;
         expect({ url, status: r.statusCode, error: r.json().error }).toEqual({
           url,
           status: 403,

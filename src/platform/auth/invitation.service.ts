@@ -5,7 +5,7 @@ import { isStaffRole, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer, MailMessage } from '../mail/mailer';
 import type { Actor } from './actor';
 import { accounts, invitations, users } from './auth.table';
 import { passwordProblem } from './password';
@@ -51,9 +51,17 @@ export function presentInvitation(i: typeof invitations.$inferSelect, now = new 
   };
 }
 
-function invitationEmail(publicUrl: string, token: string, name: string, reEnrolment: boolean) {
+function invitationEmail(
+  publicUrl: string,
+  token: string,
+  name: string,
+  reEnrolment: boolean,
+  sentBy: string,
+): Omit<MailMessage, 'to'> {
   const link = `${publicUrl}/invite#${token}`;
   return {
+    // The link makes a staff account: the outbox keeps the mail without it (its sender may reveal it).
+    secret: { kind: 'invitation', values: [link], sentBy },
     subject: reEnrolment ? 'Set up your Passage account again' : 'You are invited to Passage',
     text: [
       `Hello ${name},`,
@@ -105,7 +113,7 @@ export async function inviteStaff(
       })
       .returning();
     if (!row) throw new Error('invitation not written');
-    await mail.enqueue(tx, { to: email, ...invitationEmail(publicUrl, token, input.name, false) });
+    await mail.enqueue(tx, { to: email, ...invitationEmail(publicUrl, token, input.name, false, actor.userId) });
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,
@@ -156,7 +164,7 @@ export async function issueReEnrolment(
       })
       .returning();
     if (!row) throw new Error('invitation not written');
-    await mail.enqueue(tx, { to: user.email, ...invitationEmail(publicUrl, token, user.name, true) });
+    await mail.enqueue(tx, { to: user.email, ...invitationEmail(publicUrl, token, user.name, true, actor.userId) });
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,

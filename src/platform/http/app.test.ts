@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { signInAsAdministrator, startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 
@@ -16,6 +16,12 @@ describeEachDatabase('HTTP app', (getDb) => {
     }
   });
   afterAll(() => t?.close());
+  let adminCookie: string | undefined;
+  /** The one administrator of this app, signed in once. */
+  async function administratorCookie(): Promise<string> {
+    adminCookie ??= (await signInAsAdministrator(t)).cookie;
+    return adminCookie;
+  }
 
   it('answers /healthz with ok', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/healthz' });
@@ -26,10 +32,38 @@ describeEachDatabase('HTTP app', (getDb) => {
   it('serves /api/openapi.json to signed-in staff only: it maps the administration, burn and audit routes', async () => {
     const anonymous = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect([anonymous.statusCode, anonymous.json().error]).toEqual([401, 'unauthenticated']);
-    const { cookie } = await signInAsAdministrator(t);
+    const cookie = await administratorCookie();
     const staff = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { cookie } });
     expect(staff.statusCode).toBe(200);
     expect(staff.json().paths['/api/admin/staff/{id}/burn']).toBeDefined();
+  });
+
+  it('authenticates before it validates, and looks the caller up once per request', async () => {
+    // A stranger's malformed request to a protected route: 401, and not a word about the route's fields.
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/people', payload: [1] });
+    expect([anonymous.statusCode, anonymous.json()]).toEqual([
+      401,
+      { error: 'unauthenticated', message: 'Sign in to continue.' },
+    ]);
+    const cookie = await administratorCookie();
+    const lookups = vi.spyOn(t.ctx.access.auth.api, 'getSession');
+    try {
+      // Signed in, the same request reaches the schema (the hook's lookup is reused by requireStaff).
+      const invalid = await t.app.inject({
+        method: 'POST',
+        url: '/api/people',
+        payload: [1],
+        headers: { cookie },
+      });
+      expect(invalid.statusCode).toBe(400);
+      expect(lookups).toHaveBeenCalledTimes(1);
+      lookups.mockClear();
+      const list = await t.app.inject({ method: 'GET', url: '/api/outbox', headers: { cookie } });
+      expect(list.statusCode).toBe(200);
+      expect(lookups).toHaveBeenCalledTimes(1);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('documents every /api route except better-auth internals and hidden ones in /api/openapi.json', async () => {

@@ -11,8 +11,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from '../admin/admin.routes';
-import { requireStaff } from '../auth/actor';
+import { requireStaff, resolveActor } from '../auth/actor';
 import { authRoutes } from '../auth/auth.routes';
+import { hasPendingSignIn } from '../auth/bridge';
 import { securityRoutes } from '../auth/security.routes';
 import { AppError } from '../errors';
 import { mailRoutes } from '../mail/mail.routes';
@@ -23,6 +24,18 @@ import { findInputProblem } from './input-guard';
 import { webRoutes } from './web';
 
 export type App = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Open to callers without a session or API token. Every /api route is protected unless it says so: the
+     * platform refuses an anonymous caller with 401 before the route's schema runs (see `authenticateFirst`).
+     */
+    public?: boolean;
+    /** Open to a caller between the password and the second factor of a sign-in (better-auth's cookie). */
+    signInStep?: boolean;
+  }
+}
 
 /**
  * What of an unexpected error may be logged. Drizzle puts a failed query's parameters into its message, and a
@@ -158,6 +171,17 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         .code(415)
         .send({ error: 'validation_failed', message: 'Send the body as application/json.' });
     }
+  });
+
+  // Authenticate, then validate: an /api route not marked `config: { public: true }` refuses a caller without
+  // a live session or API token before any schema runs, so a stranger learns neither a protected route's
+  // fields nor its messages. The actor is resolved once here and reused by requireActor/requireStaff.
+  app.addHook('preValidation', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (request.is404 || config.public || !request.url.startsWith('/api/')) return;
+    if (config.signInStep && hasPendingSignIn(request)) return;
+    if (await resolveActor(ctx.access, request)) return;
+    return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to continue.' });
   });
 
   // Text no route can store faithfully (NUL, lone surrogates) and absurd nesting: 400 naming the field,

@@ -21,6 +21,7 @@ export const healthRoutes =
       '/healthz',
       {
         logLevel: 'warn',
+        config: { public: true },
         schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Health } },
       },
       async () => ({ status: 'ok' as const }),
@@ -30,6 +31,7 @@ export const healthRoutes =
       '/readyz',
       {
         logLevel: 'warn',
+        config: { public: true },
         schema: {
           tags: ['operations'],
           summary: 'The database is reachable and its migrations are current',

@@ -7,3 +7,10 @@ export const mailDeliveryJob = (mailer: Mailer): JobDefinition => ({
   schedule: '* * * * *',
   run: () => mailer.deliverQueued(),
 });
+
+/** Without SMTP: forgets held messages' one-time links once they could no longer work. */
+export const heldMailSweepJob = (mailer: Mailer): JobDefinition => ({
+  name: 'held-mail-sweep',
+  schedule: '*/5 * * * *',
+  run: () => mailer.shredStaleSecrets(),
+});

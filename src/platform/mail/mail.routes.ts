@@ -1,7 +1,8 @@
 import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireStaff } from '../auth/actor';
+import { appendAudit } from '../audit/audit.service';
+import { requireStaff, type StaffActor } from '../auth/actor';
 import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
 import { mailOutbox } from './mail.table';
@@ -25,7 +26,26 @@ const OutboxMessage = OutboxSummary.extend({
   text: z.string(),
   html: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** The message carried a one-time link, removed here: it went to the recipient only. */
+  secretRemoved: z.boolean(),
+  /** The caller may reveal the link (POST …/reveal): a held invitation the caller sent, no SMTP to send it. */
+  revealable: z.boolean(),
 });
+
+/** How long a held invitation's link can be revealed: as long as the invitation itself works. */
+const REVEAL_WINDOW_MS = 72 * 60 * 60 * 1000;
+
+type OutboxRow = typeof mailOutbox.$inferSelect;
+
+function revealable(m: OutboxRow, actor: StaffActor, now = new Date()): boolean {
+  return (
+    m.status === 'held' &&
+    m.secretKind === 'invitation' &&
+    m.sentBy === actor.userId &&
+    m.sealedBody !== null &&
+    now.getTime() - m.createdAt.getTime() < REVEAL_WINDOW_MS
+  );
+}
 
 export const mailRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -51,7 +71,7 @@ export const mailRoutes =
         },
       },
       async (request) => {
-        await requireStaff(ctx.access, request, OUTBOX_READERS);
+        const actor = await requireStaff(ctx.access, request, OUTBOX_READERS);
         const { status, before, limit } = request.query;
         const filters: SQL[] = [];
         if (status) filters.push(eq(mailOutbox.status, status));
@@ -62,6 +82,16 @@ export const mailRoutes =
           db.select().from(mailOutbox).where(pageWhere).orderBy(desc(mailOutbox.createdAt)).limit(limit),
           db.select({ n: count() }).from(mailOutbox).where(where),
         ]);
+        // Messages name supporters: every read of the outbox is audited (never what it showed).
+        await appendAudit(db, {
+          actorId: actor.userId,
+          actorRole: actor.role,
+          action: 'outbox.list',
+          resourceType: 'mail_outbox',
+          resourceCode: status ?? 'all',
+          outcome: 'allowed',
+          requestId: request.id,
+        });
         return {
           mode: ctx.mail.mode,
           total: total?.n ?? 0,
@@ -89,12 +119,20 @@ export const mailRoutes =
         },
       },
       async (request) => {
-        await requireStaff(ctx.access, request, OUTBOX_READERS);
-        const [m] = await ctx.database.db
-          .select()
-          .from(mailOutbox)
-          .where(eq(mailOutbox.id, request.params.id));
+        const actor = await requireStaff(ctx.access, request, OUTBOX_READERS);
+        const db = ctx.database.db;
+        const [m] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, request.params.id));
+        await appendAudit(db, {
+          actorId: actor.userId,
+          actorRole: actor.role,
+          action: 'outbox.read',
+          resourceType: 'mail_outbox',
+          resourceCode: request.params.id,
+          outcome: m ? 'allowed' : 'failed',
+          requestId: request.id,
+        });
         if (!m) throw AppError.notFound('No such message.');
+        // The readable bodies only: a one-time link was removed before they were stored.
         return {
           id: m.id,
           to: m.toAddress,
@@ -106,7 +144,45 @@ export const mailRoutes =
           text: m.textBody,
           html: m.htmlBody,
           lastError: m.lastError,
+          secretRemoved: m.secretKind !== null,
+          revealable: revealable(m, actor),
         };
+      },
+    );
+
+    app.post(
+      '/api/outbox/:id/reveal',
+      {
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['mail'],
+          summary:
+            'Without SMTP: the full text of a held invitation the caller sent, link included (audited); never a supporter’s sign-in link',
+          params: z.object({ id: z.uuid('must be a message id') }),
+          response: { 200: z.object({ text: z.string() }) },
+        },
+      },
+      async (request) => {
+        const actor = await requireStaff(ctx.access, request, OUTBOX_READERS);
+        const db = ctx.database.db;
+        const [m] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, request.params.id));
+        const allowed = m !== undefined && revealable(m, actor);
+        await appendAudit(db, {
+          actorId: actor.userId,
+          actorRole: actor.role,
+          action: 'outbox.reveal',
+          resourceType: 'mail_outbox',
+          resourceCode: request.params.id,
+          outcome: allowed ? 'allowed' : 'denied',
+          requestId: request.id,
+        });
+        if (!m) throw AppError.notFound('No such message.');
+        if (!allowed)
+          throw AppError.forbidden(
+            'Only a held invitation you sent yourself can be revealed, within 72 hours; other links go to their recipient only.',
+          );
+        const bodies = await ctx.mail.openSealed(db, m);
+        return { text: bodies.text };
       },
     );
   };

@@ -14,7 +14,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -49,6 +49,10 @@ interface OutboxMessage extends OutboxSummary {
   text: string;
   html: string | null;
   lastError: string | null;
+  /** A one-time link was removed: it went to the recipient only. */
+  secretRemoved: boolean;
+  /** A held invitation the caller sent: its link may be revealed (audited). */
+  revealable: boolean;
 }
 
 const STATUS_COLOR: Record<OutboxStatus, string> = {
@@ -240,9 +244,13 @@ function MessageDetail({ id }: { id: string }) {
     queryKey: ['outbox-message', id],
     queryFn: () => api.get<OutboxMessage>(`/api/outbox/${encodeURIComponent(id)}`),
   });
+  const reveal = useMutation({
+    mutationFn: () => api.post<{ text: string }>(`/api/outbox/${encodeURIComponent(id)}/reveal`),
+  });
   if (message.isPending) return <PageLoader />;
   if (message.isError) return <ErrorAlert error={message.error} />;
   const m = message.data;
+  const text = reveal.data?.text ?? m.text;
   const facts: [string, ReactNode][] = [
     [t('outbox.columns.to'), m.to],
     [t('outbox.columns.status'), <StatusBadge key="s" status={m.status} />],
@@ -272,12 +280,27 @@ function MessageDetail({ id }: { id: string }) {
           {m.lastError}
         </Alert>
       )}
+      {m.secretRemoved && !reveal.data && (
+        <Alert color="blue" variant="light" data-testid="secret-removed">
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">
+              {t(m.revealable ? 'outbox.detail.revealable' : 'outbox.detail.secretRemoved')}
+            </Text>
+            {m.revealable && (
+              <Button size="xs" variant="default" loading={reveal.isPending} onClick={() => reveal.mutate()}>
+                {t('outbox.detail.reveal')}
+              </Button>
+            )}
+          </Stack>
+        </Alert>
+      )}
+      {reveal.isError && <ErrorAlert error={reveal.error} />}
       <Stack gap={4}>
         <Text size="sm" fw={600}>
           {t('outbox.detail.body')}
         </Text>
         <Code block className={classes.messageBody} tabIndex={0} aria-label={t('outbox.detail.body')}>
-          {m.text}
+          {text}
         </Code>
         {m.html && (
           <Text size="xs" c="dimmed">
