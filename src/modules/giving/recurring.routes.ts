@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize, subjectOf } from '../../platform/access/policy';
-import { requireStaff } from '../../platform/auth/actor';
+import { authorize } from '../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
 import { staffWork } from '../../platform/http/request-work';

@@ -113,7 +113,10 @@ export async function inviteStaff(
       })
       .returning();
     if (!row) throw new Error('invitation not written');
-    await mail.enqueue(tx, { to: email, ...invitationEmail(publicUrl, token, input.name, false, actor.userId) });
+    await mail.enqueue(tx, {
+      to: email,
+      ...invitationEmail(publicUrl, token, input.name, false, actor.userId),
+    });
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,
@@ -164,7 +167,10 @@ export async function issueReEnrolment(
       })
       .returning();
     if (!row) throw new Error('invitation not written');
-    await mail.enqueue(tx, { to: user.email, ...invitationEmail(publicUrl, token, user.name, true, actor.userId) });
+    await mail.enqueue(tx, {
+      to: user.email,
+      ...invitationEmail(publicUrl, token, user.name, true, actor.userId),
+    });
     await appendAudit(tx, {
       actorId: actor.userId,
       actorRole: actor.role,

@@ -1,15 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize, subjectOf } from '../../../platform/access/policy';
-import { requireStaff } from '../../../platform/auth/actor';
+import { authorize } from '../../../platform/access/policy';
 import { csvExportRateLimit, ListFormat } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
 import { staffCaller } from '../../../platform/http/request-work';
 import { sendImportRunsCsv } from '../console/giving-export';
 import { GIVING_ACTIONS } from '../giving.policy';
 import { IMPORT_FIELDS, IMPORT_LAYOUTS, IMPORT_MAX_CHARS } from './gift-import.constants';
-import { CONTACT_FIELDS, GIFT_FIELDS } from './gift-import.layouts';
 import { CommitStarted, ImportCheck, RunList, RunState } from './gift-import.responses';
 import { DATE_FORMATS } from './gift-import.row';
 import {

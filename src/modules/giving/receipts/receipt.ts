@@ -1,4 +1,4 @@
-import { formatMoney, type GivingCurrency } from '../money';
+import { formatMoney } from '../money';
 import type { ReceiptFacts } from './receipt-facts';
 import { receiptIssuer } from './receipt-issuer';
 import { koreanReceipt, koreanReceiptText } from './receipt-kr';
