@@ -131,7 +131,7 @@ export const securityRoutes =
       },
       async (request) => {
         const actor = await requireActor(ctx.access, request);
-        return stepUpWithPassword(db, ctx.auth, actor, request.body, request.id);
+        return stepUpWithPassword(db, ctx.auth, ctx.throttle, actor, request.body, request.id);
       },
     );
 

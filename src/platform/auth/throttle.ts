@@ -76,22 +76,50 @@ export class SignInThrottle {
   }
 
   async recordFailure(who: Who, now = new Date()): Promise<void> {
+    for (const { key, limit } of this.keys(who)) await this.bump(key, limit, now);
+  }
+
+  /** Counts one failure under `key`, locking it at `limit`; one statement, so concurrent failures add up. */
+  private async bump(key: string, limit: number, now: Date): Promise<void> {
     const windowStart = new Date(now.getTime() - this.policy.windowMinutes * 60_000);
     const lockUntil = new Date(now.getTime() + this.policy.lockMinutes * 60_000);
-    for (const { key, limit } of this.keys(who)) {
-      // One statement per key: concurrent failures cannot lose a count.
-      await this.db
-        .insert(signInThrottle)
-        .values({ key, failures: 1, windowStartedAt: now, lockedUntil: limit <= 1 ? lockUntil : null })
-        .onConflictDoUpdate({
-          target: signInThrottle.key,
-          set: {
-            failures: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end`,
-            windowStartedAt: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then ${now} else ${signInThrottle.windowStartedAt} end`,
-            lockedUntil: sql`case when (case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end) >= ${limit} then ${lockUntil}::timestamptz else ${signInThrottle.lockedUntil} end`,
-          },
-        });
-    }
+    await this.db
+      .insert(signInThrottle)
+      .values({ key, failures: 1, windowStartedAt: now, lockedUntil: limit <= 1 ? lockUntil : null })
+      .onConflictDoUpdate({
+        target: signInThrottle.key,
+        set: {
+          failures: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end`,
+          windowStartedAt: sql`case when ${signInThrottle.windowStartedAt} < ${windowStart} then ${now} else ${signInThrottle.windowStartedAt} end`,
+          lockedUntil: sql`case when (case when ${signInThrottle.windowStartedAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end) >= ${limit} then ${lockUntil}::timestamptz else ${signInThrottle.lockedUntil} end`,
+        },
+      });
+  }
+
+  /**
+   * Step-up failures of one account (a wrong password or code from a signed-in session), counted and
+   * locked as sign-in failures are: five within the window lock that account's step-up for the lock time,
+   * whichever session or address they come from, so a stolen session cannot guess codes by rotating
+   * addresses. Keyed by the account id (the person is signed in; nothing typed is stored).
+   */
+  stepUpKey(userId: string): string {
+    return `step-up:${userId}`;
+  }
+
+  async isStepUpLocked(userId: string, now = new Date()): Promise<boolean> {
+    const [row] = await this.db
+      .select()
+      .from(signInThrottle)
+      .where(inArray(signInThrottle.key, [this.stepUpKey(userId)]));
+    return Boolean(row?.lockedUntil && row.lockedUntil > now);
+  }
+
+  async recordStepUpFailure(userId: string, now = new Date()): Promise<void> {
+    await this.bump(this.stepUpKey(userId), this.policy.accountFailures, now);
+  }
+
+  async recordStepUpSuccess(userId: string): Promise<void> {
+    await this.db.delete(signInThrottle).where(inArray(signInThrottle.key, [this.stepUpKey(userId)]));
   }
 
   async recordSuccess({ email }: { email: string }): Promise<void> {
