@@ -42,7 +42,7 @@ import crypto from 'node:crypto';
 import { runScoped } from '../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
 import type { Subject } from '../src/platform/access/policy';
-import { STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
+import { S4_ROLES, STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
 import type { AppContext } from '../src/platform/http/context';
 import { CALLERS, type Caller, type TestActor } from './harness/actors';
 import { totpCode } from './harness/app';
@@ -282,8 +282,17 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /api/me/tokens': { expect: staffOnly('all') },
   'POST /api/me/tokens': {
-    expect: staffOnly('all'),
-    request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1 } }),
+    expect: staffOnly(STAFF_ROLES.filter((r) => !S4_ROLES.includes(r))),
+    request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1, scopes: ['me'] } }),
+    why: 'needs a fresh step-up; roles that read S4 data only once an administrator allows it (none here)',
+    also: [
+      {
+        label: 'step-up ran out',
+        expect: staffOnly([]),
+        request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1, scopes: ['me'] } }),
+        stepUp: 'stale',
+      },
+    ],
   },
   'DELETE /api/me/tokens/:id': { expect: staffOnly('all') },
   'GET /api/me/compartments': { expect: staffOnly('all'), why: 'each caller sees its own memberships only' },
@@ -295,6 +304,13 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     request: () => ({ body: { role: 'auditor' } }),
   },
   'POST /api/admin/staff/:id/burn': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'PUT /api/admin/staff/:id/api-tokens': {
+    expect: staffOnly(ACCOUNT_ADMINS),
+    request: () => ({ body: { allowed: true } }),
+    why: 'an administrator allows API tokens for an account of a role that reads S4 data (audited)',
+  },
+  'GET /api/admin/api-tokens': { expect: staffOnly(ACCOUNT_GUARDS), why: 'every token, never a secret' },
+  'DELETE /api/admin/api-tokens/:id': { expect: staffOnly(ACCOUNT_GUARDS) },
   'POST /api/admin/staff/:id/re-enrolment': { expect: staffOnly(ACCOUNT_GUARDS) },
   'GET /api/admin/invitations': { expect: staffOnly(ACCOUNT_ADMINS) },
   'POST /api/admin/invitations': {

@@ -104,7 +104,11 @@ describeEachDatabase('supporters CSV export', (getDb) => {
     expect([late.statusCode, late.json().error]).toEqual([403, 'step_up_required']);
     expect((await t.app.inject(as(stale, { method: 'GET', url: '/api/people' }))).statusCode).toBe(200);
     const minted = await t.app.inject(
-      as(actors.development, { method: 'POST', url: '/api/me/tokens', payload: { name: 'csv', days: 1 } }),
+      as(actors.development, {
+        method: 'POST',
+        url: '/api/me/tokens',
+        payload: { name: 'csv', days: 1, scopes: ['people'] },
+      }),
     );
     const token = await t.app.inject({
       method: 'GET',

@@ -15,7 +15,7 @@ import { authorize, defineActions, STEP_UP_WINDOW_MS, type Subject } from '../ac
 import { auditLog } from '../audit/audit.table';
 import { runHousekeeping } from '../jobs/housekeeping.job';
 import { CODE_REPLAY_WINDOW_MS } from './account-security.service';
-import { sessions, signInThrottle, spentStepUpCodes } from './auth.table';
+import { apiTokenGrants, sessions, signInThrottle, spentStepUpCodes } from './auth.table';
 
 const PASSWORD = 'thistle-beacon-morrow-27';
 // A test-only action; the name is unique to this file so a second declaration cannot clash.
@@ -160,10 +160,12 @@ describeEachDatabase('step-up', (getDb) => {
   });
 
   it('refuses a step-up through an API token with 403 (a token is never stepped up)', async () => {
+    // A rescue coordinator's tokens need an administrator's leave (given here straight in the table).
+    await db().insert(apiTokenGrants).values({ userId: member.userId, grantedBy: 'test' });
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/me/tokens',
-      payload: { name: 'integration', days: 1 },
+      payload: { name: 'integration', days: 1, access: 'write', scopes: ['me'] },
       headers: { cookie },
     });
     expect(created.statusCode).toBe(201);

@@ -373,7 +373,11 @@ describeEachDatabase('giving CSV exports', (getDb) => {
   it('refuses a donor-level CSV without a fresh step-up (a stale session, an API token), audits nothing; aggregates need none', async () => {
     const stale = await staleStepUpSession(t.app, t.ctx, actors.development);
     const minted = await t.app.inject(
-      as(actors.development, { method: 'POST', url: '/api/me/tokens', payload: { name: 'export', days: 1 } }),
+      as(actors.development, {
+        method: 'POST',
+        url: '/api/me/tokens',
+        payload: { name: 'export', days: 1, scopes: ['giving'] },
+      }),
     );
     expect(minted.statusCode, minted.body).toBe(201);
     const bearer = { headers: { authorization: `Bearer ${minted.json().token}` } };
