@@ -304,6 +304,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     request: () => ({ body: { role: 'auditor' } }),
   },
   'POST /api/admin/staff/:id/burn': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'POST /api/admin/staff/:id/unlock': {
+    expect: staffOnly(ACCOUNT_GUARDS),
+    why: 'unlocks an account locked by failed sign-ins (audited)',
+  },
   'PUT /api/admin/staff/:id/api-tokens': {
     expect: staffOnly(ACCOUNT_ADMINS),
     request: () => ({ body: { allowed: true } }),

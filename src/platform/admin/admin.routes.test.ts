@@ -405,6 +405,30 @@ describeEachDatabase('administration', (getDb) => {
     });
   });
 
+  describe('POST /api/admin/staff/:id/unlock', () => {
+    it('lets an administrator unlock an account locked by failed sign-ins from several addresses (audited); the staff list shows the lock', async () => {
+      for (let i = 0; i < 5; i++)
+        await t.ctx.throttle.recordFailure({ ip: `198.18.0.${i + 1}`, email: worker.email });
+      const locked = (await inject('GET', '/api/admin/staff', { cookie: admin.cookie }))
+        .json()
+        .staff.find((x: { id: string }) => x.id === worker.userId);
+      expect(locked.locked).toBe(true);
+      expect(
+        (await inject('POST', `/api/admin/staff/${worker.userId}/unlock`, { cookie: worker.cookie }))
+          .statusCode,
+      ).toBe(403);
+      const r = await inject('POST', `/api/admin/staff/${worker.userId}/unlock`, { cookie: admin.cookie });
+      expect(r.statusCode).toBe(204);
+      expect(await t.ctx.throttle.isLocked({ ip: '198.18.0.1', email: worker.email })).toBe(false);
+      const entries = await db().select().from(auditLog).where(eq(auditLog.action, 'account.unlock'));
+      expect(entries.map((e) => e.resourceCode)).toContain(worker.userId);
+      expect(
+        (await inject('POST', `/api/admin/staff/${crypto.randomUUID()}/unlock`, { cookie: admin.cookie }))
+          .statusCode,
+      ).toBe(404);
+    });
+  });
+
   describe('GET /api/audit', () => {
     it('is for auditors and security leads; an administrator gets 403', async () => {
       expect((await inject('GET', '/api/audit', { cookie: lead.cookie })).statusCode).toBe(200);

@@ -18,7 +18,7 @@ import { listAllApiTokens, revokeApiToken, setApiTokenGrant } from '../auth/api-
 import { ErrorSchema } from '../auth/auth.routes';
 import { inviteStaff, issueReEnrolment, listInvitations, revokeInvitation } from '../auth/invitation.service';
 import type { AppContext } from '../http/context';
-import { changeStaffRole, listStaff } from './staff.service';
+import { changeStaffRole, listStaff, unlockStaffAccount } from './staff.service';
 
 const Role = z.enum(STAFF_ROLES, { error: `must be one of ${STAFF_ROLES.join(', ')}` });
 const StaffView = z.object({
@@ -28,6 +28,7 @@ const StaffView = z.object({
   role: Role,
   secondFactor: z.boolean(),
   frozen: z.boolean(),
+  locked: z.boolean(),
   createdAt: z.string(),
 });
 const InvitationView = z.object({
@@ -64,7 +65,7 @@ export const adminRoutes =
       },
       async (request) => {
         await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
-        return { staff: await listStaff(db) };
+        return { staff: await listStaff(db, ctx.throttle) };
       },
     );
 
@@ -108,6 +109,23 @@ export const adminRoutes =
         // The role check is burnAccount's own, so a refused attempt is audited as denied.
         const actor = await requireStaff(ctx.access, request);
         return burnAccount(db, ctx.mail, actor, request.params.id, request.id);
+      },
+    );
+
+    app.post(
+      '/api/admin/staff/:id/unlock',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Unlock a staff account locked by failed sign-ins or step-ups (audited)',
+          params: id,
+          response: { 204: z.null(), 404: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
+        await unlockStaffAccount(db, ctx.throttle, actor, request.params.id, request.id);
+        return reply.code(204).send(null);
       },
     );
 

@@ -10,6 +10,8 @@ export interface Staff {
   role: string;
   secondFactor: boolean;
   frozen: boolean;
+  /** Locked by failed sign-ins (an administrator or security lead can unlock it). */
+  locked: boolean;
   createdAt: string;
 }
 export interface Invitation {
