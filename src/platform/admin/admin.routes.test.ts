@@ -318,6 +318,8 @@ describeEachDatabase('administration', (getDb) => {
         { allowed: true },
       );
       expect(allow.json()).toEqual({ allowed: true, revoked: 0 });
+      const listed = (await inject('GET', '/api/admin/staff', { cookie: admin.cookie })).json().staff;
+      expect(listed.find((x: { id: string }) => x.id === lead.userId).apiTokensAllowed).toBe(true);
       expect(await audited('api_token.allow')).toContain(lead.userId);
       const long = await make(30);
       expect([long.statusCode, long.json().message]).toEqual([

@@ -29,6 +29,7 @@ const StaffView = z.object({
   secondFactor: z.boolean(),
   frozen: z.boolean(),
   locked: z.boolean(),
+  apiTokensAllowed: z.boolean(),
   createdAt: z.string(),
 });
 const InvitationView = z.object({

@@ -1,8 +1,8 @@
-import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, max, ne } from 'drizzle-orm';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from '../access/roles';
 import { appendAudit } from '../audit/audit.service';
 import type { StaffActor } from '../auth/actor';
-import { passkeys, users } from '../auth/auth.table';
+import { apiTokenGrants, passkeys, users } from '../auth/auth.table';
 import type { SignInThrottle } from '../auth/throttle';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
@@ -16,6 +16,8 @@ export interface StaffView {
   frozen: boolean;
   /** Locked by failed sign-ins (the account itself, not one address of it). */
   locked: boolean;
+  /** An administrator allowed API tokens for this account (needed by roles that read S4 data). */
+  apiTokensAllowed: boolean;
   createdAt: string;
 }
 
@@ -31,9 +33,11 @@ export async function listStaff(db: Db, throttle: SignInThrottle): Promise<Staff
       frozenAt: users.frozenAt,
       createdAt: users.createdAt,
       passkeys: count(passkeys.id),
+      grant: max(apiTokenGrants.userId),
     })
     .from(users)
     .leftJoin(passkeys, eq(passkeys.userId, users.id))
+    .leftJoin(apiTokenGrants, eq(apiTokenGrants.userId, users.id))
     .groupBy(users.id)
     .orderBy(asc(users.name));
   return Promise.all(
@@ -47,6 +51,7 @@ export async function listStaff(db: Db, throttle: SignInThrottle): Promise<Staff
         secondFactor: r.twoFactorEnabled || r.passkeys > 0,
         frozen: r.frozenAt !== null,
         locked: await throttle.isAccountLocked(r.email),
+        apiTokensAllowed: r.grant !== null,
         createdAt: r.createdAt.toISOString(),
       })),
   );

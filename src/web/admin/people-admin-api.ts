@@ -12,6 +12,8 @@ export interface Staff {
   frozen: boolean;
   /** Locked by failed sign-ins (an administrator or security lead can unlock it). */
   locked: boolean;
+  /** An administrator allowed API tokens for this account (roles that read S4 data need it). */
+  apiTokensAllowed: boolean;
   createdAt: string;
 }
 export interface Invitation {

@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorAlert } from '../components/error-alert';
 import { PageLoader } from '../components/page-loader';
 import { toast } from '../components/toast';
+import { S4_ROLES } from '../roles';
 import classes from '../shell.module.css';
 import { INVITATIONS_KEY, STAFF_KEY, type Staff, useRoleOptions, useStaff } from './people-admin-api';
 
@@ -24,6 +25,14 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
       return queryClient.invalidateQueries({ queryKey: STAFF_KEY });
     },
     onError: () => queryClient.invalidateQueries({ queryKey: STAFF_KEY }),
+  });
+  const tokenLeave = useMutation({
+    mutationFn: ({ id, allowed }: { id: string; allowed: boolean }) =>
+      api.put(`/api/admin/staff/${encodeURIComponent(id)}/api-tokens`, { allowed }),
+    onSuccess: (_, { allowed }) => {
+      toast(t(allowed ? 'people.staff.tokensAllowedDone' : 'people.staff.tokensStoppedDone'));
+      return queryClient.invalidateQueries({ queryKey: STAFF_KEY });
+    },
   });
   const unlock = useMutation({
     mutationFn: (id: string) => api.post(`/api/admin/staff/${encodeURIComponent(id)}/unlock`),
@@ -48,6 +57,7 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
         {changeRole.isError && <ErrorAlert error={changeRole.error} />}
         {reEnrol.isError && <ErrorAlert error={reEnrol.error} />}
         {unlock.isError && <ErrorAlert error={unlock.error} />}
+        {tokenLeave.isError && <ErrorAlert error={tokenLeave.error} />}
         <Table verticalSpacing="sm" data-testid="staff-table">
           <Table.Caption>{t('people.staff.caption')}</Table.Caption>
           <Table.Thead>
@@ -122,6 +132,23 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
                     </Button>
                   ) : s.id !== selfId ? (
                     <Group gap={4} justify="flex-end" wrap="nowrap">
+                      {isAdmin && (S4_ROLES as readonly string[]).includes(s.role) && (
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          loading={tokenLeave.isPending && tokenLeave.variables?.id === s.id}
+                          onClick={() => tokenLeave.mutate({ id: s.id, allowed: !s.apiTokensAllowed })}
+                          aria-label={t(
+                            s.apiTokensAllowed
+                              ? 'people.staff.tokensStopNamed'
+                              : 'people.staff.tokensAllowNamed',
+                            { name: s.name },
+                          )}
+                          data-testid="staff-api-tokens"
+                        >
+                          {t(s.apiTokensAllowed ? 'people.staff.tokensStop' : 'people.staff.tokensAllow')}
+                        </Button>
+                      )}
                       {s.locked && (
                         <Button
                           size="compact-sm"
