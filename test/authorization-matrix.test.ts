@@ -19,6 +19,7 @@ import {
   createActor,
   createTestCompartment,
   freshSession,
+  staleStepUpSession,
   type TestActor,
 } from './harness/actors';
 import { startTestApp, type TestApp } from './harness/app';
@@ -125,16 +126,27 @@ describeEachDatabase('authorisation matrix', (getDb) => {
     );
   });
 
+  /** Each caller's second session whose step-up ran out, made once when a variant first asks for it. */
+  const stale = new Map<Caller, Promise<TestActor>>();
+  const staleOf = (caller: TestActor): Promise<TestActor> => {
+    let made = stale.get(caller.caller);
+    if (!made) {
+      made = staleStepUpSession(t.app, t.ctx, caller);
+      stale.set(caller.caller, made);
+    }
+    return made;
+  };
+
   async function call(
     key: string,
-    entry: MatrixEntry,
+    entry: MatrixEntry & { stale?: boolean },
     caller: TestActor,
     prepared?: Record<string, string>,
   ): Promise<number> {
     const [method, pattern] = key.split(' ') as [HTTPMethods, string];
     const unique = crypto.randomBytes(5).toString('hex');
     const spec: RequestSpec = entry.request?.({ caller, unique, ...(prepared ? { prepared } : {}) }) ?? {};
-    let who = caller;
+    let who = entry.stale ? await staleOf(caller) : caller;
     if (entry.fresh === 'session') who = await freshSession(t.app, caller);
     if (entry.fresh === 'account' && caller.caller !== 'anonymous')
       who = await createActor(t.app, t.ctx, caller.caller);
@@ -204,6 +216,30 @@ describeEachDatabase('authorisation matrix', (getDb) => {
         );
         expect(wrong, `${key}:\n  ${wrong.join('\n  ')}`).toEqual([]);
       });
+      for (const variant of entry.also ?? []) {
+        it(`${key} (${variant.label})`, async (context) => {
+          if (!routes.includes(key)) {
+            context.skip();
+            return;
+          }
+          const asEntry: MatrixEntry & { stale?: boolean } = {
+            ...entry,
+            expect: variant.expect,
+            ...(variant.request ? { request: variant.request } : {}),
+            stale: variant.stepUp === 'stale',
+          };
+          const wrong: string[] = [];
+          await Promise.all(
+            CALLERS.map(async (caller) => {
+              const expected = variant.expect[caller];
+              const status = await call(key, asEntry, actors[caller]);
+              if (!matches(expected, status))
+                wrong.push(`${caller}: expected ${describeOutcome(expected)}, got ${status}`);
+            }),
+          );
+          expect(wrong, `${key} (${variant.label}):\n  ${wrong.join('\n  ')}`).toEqual([]);
+        });
+      }
     }
   });
 });

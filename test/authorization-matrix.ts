@@ -47,7 +47,7 @@ import { runScoped } from '../src/modules/rescues/rescue-access';
 import { openRescueCase } from '../src/modules/rescues/rescue-case.service';
 import { compartmentMembers } from '../src/platform/access/compartment.table';
 import type { Subject } from '../src/platform/access/policy';
-import { STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
+import { S4_ROLES, STAFF_ROLES, type StaffRole } from '../src/platform/access/roles';
 import type { AppContext } from '../src/platform/http/context';
 import { CALLERS, type Caller, createAccount, type TestActor } from './harness/actors';
 import { totpCode } from './harness/app';
@@ -84,6 +84,19 @@ export interface MatrixEntry {
   webOnly?: boolean;
   /** Why the row looks as it does, where that is not obvious. */
   why?: string;
+  /**
+   * Further calls of the same route, each with its own row: another query or body (a `?format=csv`), and
+   * with `stepUp: 'stale'` from a second session of each caller whose step-up ran out (the actors' own
+   * sessions stepped up when they signed in with their code).
+   */
+  also?: MatrixVariant[];
+}
+
+export interface MatrixVariant {
+  label: string;
+  expect: Row;
+  request?: (input: RequestInput) => RequestSpec;
+  stepUp?: 'stale';
 }
 
 function row(each: (caller: Caller) => Outcome): Row {
@@ -100,6 +113,25 @@ export function staffOnly(roles: readonly StaffRole[] | 'all'): Row {
   return row((c) => (c === 'anonymous' ? 401 : allowed.has(c) ? 'allow' : 403));
 }
 export const rowWith = (base: Row, overrides: Partial<Row>): Row => ({ ...base, ...overrides });
+/** The roles of `base` that would be allowed are refused with a 403 (step_up_required) instead. */
+export const stepUpRefused = (base: Row): Row => row((c) => (base[c] === 'allow' ? 403 : base[c]));
+
+/**
+ * A list whose `?format=csv` names people: the file needs a fresh step-up (SECURITY.md, "exporting"), so
+ * the list's own roles get it within the window and a 403 step_up_required after it.
+ */
+function personExport(expect: Row, query: Record<string, string> = {}): MatrixVariant[] {
+  const csv = () => ({ query: { ...query, format: 'csv' } });
+  return [
+    { label: 'CSV, stepped up', expect, request: csv },
+    { label: 'CSV, step-up ran out', expect: stepUpRefused(expect), request: csv, stepUp: 'stale' },
+  ];
+}
+/** An aggregate CSV (no person in it): the list's own roles, stepped up or not. */
+function aggregateExport(expect: Row, query: Record<string, string> = {}): MatrixVariant[] {
+  const csv = () => ({ query: { ...query, format: 'csv' } });
+  return [{ label: 'CSV, step-up ran out', expect, request: csv, stepUp: 'stale' }];
+}
 
 const ACCOUNT_ADMINS = ['administrator'] as const;
 const ACCOUNT_GUARDS = ['administrator', 'security_lead'] as const;
@@ -277,8 +309,17 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /api/me/tokens': { expect: staffOnly('all') },
   'POST /api/me/tokens': {
-    expect: staffOnly('all'),
-    request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1 } }),
+    expect: staffOnly(STAFF_ROLES.filter((r) => !S4_ROLES.includes(r))),
+    request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1, scopes: ['me'] } }),
+    why: 'needs a fresh step-up; roles that read S4 data only once an administrator allows it (none here)',
+    also: [
+      {
+        label: 'step-up ran out',
+        expect: staffOnly([]),
+        request: ({ unique }) => ({ body: { name: `matrix ${unique}`, days: 1, scopes: ['me'] } }),
+        stepUp: 'stale',
+      },
+    ],
   },
   'DELETE /api/me/tokens/:id': { expect: staffOnly('all') },
   'GET /api/me/compartments': { expect: staffOnly('all'), why: 'each caller sees its own memberships only' },
@@ -290,6 +331,17 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     request: () => ({ body: { role: 'auditor' } }),
   },
   'POST /api/admin/staff/:id/burn': { expect: staffOnly(ACCOUNT_GUARDS) },
+  'POST /api/admin/staff/:id/unlock': {
+    expect: staffOnly(ACCOUNT_GUARDS),
+    why: 'unlocks an account locked by failed sign-ins (audited)',
+  },
+  'PUT /api/admin/staff/:id/api-tokens': {
+    expect: staffOnly(ACCOUNT_ADMINS),
+    request: () => ({ body: { allowed: true } }),
+    why: 'an administrator allows API tokens for an account of a role that reads S4 data (audited)',
+  },
+  'GET /api/admin/api-tokens': { expect: staffOnly(ACCOUNT_GUARDS), why: 'every token, never a secret' },
+  'DELETE /api/admin/api-tokens/:id': { expect: staffOnly(ACCOUNT_GUARDS) },
   'POST /api/admin/staff/:id/re-enrolment': { expect: staffOnly(ACCOUNT_GUARDS) },
   'GET /api/admin/invitations': { expect: staffOnly(ACCOUNT_ADMINS) },
   'POST /api/admin/invitations': {
@@ -402,7 +454,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   },
 
   // ── people (src/modules/people/people.policy.ts) ──────────────────────────────────────────────────
-  'GET /api/people': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/people': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
   'POST /api/people': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: ({ unique }) => ({ body: { kind: 'individual', firstName: 'Matrix', lastName: unique } }),
@@ -478,14 +533,22 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     }),
     why: 'the processor calls it; the signature is the credential (an unsigned event answers 400)',
   },
-  'GET /api/giving/funds': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/funds': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: aggregateExport(staffOnly(SUPPORTER_READERS)),
+    why: 'balances only: its CSV needs no step-up',
+  },
   'POST /api/giving/funds': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: ({ unique }) => ({
       body: { code: `m-${unique.toLowerCase()}`, name: 'Matrix', restricted: false },
     }),
   },
-  'GET /api/giving/campaigns': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/campaigns': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: aggregateExport(staffOnly(SUPPORTER_READERS)),
+    why: 'totals only: its CSV needs no step-up',
+  },
   'POST /api/giving/campaigns': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: ({ unique }) => ({
@@ -500,7 +563,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
       },
     }),
   },
-  'GET /api/giving/gifts': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/gifts': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
   'GET /api/giving/gifts/:id': { expect: staffOnly(SUPPORTER_READERS) },
   'GET /api/giving/gifts/:id/receipt.pdf': { expect: staffOnly(SUPPORTER_READERS) },
   'POST /api/giving/gifts/:id/refund': {
@@ -539,17 +605,27 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   'GET /api/giving/reports/totals': {
     expect: staffOnly([...SUPPORTER_READERS, 'auditor']),
     request: () => ({ query: { groupBy: 'fund' } }),
-    why: 'aggregates only (no person): auditors check the money',
+    also: aggregateExport(staffOnly([...SUPPORTER_READERS, 'auditor']), { groupBy: 'fund' }),
+    why: 'aggregates only (no person): auditors check the money; its CSV needs no step-up',
   },
   'GET /api/giving/reports/retention': {
     expect: staffOnly([...SUPPORTER_READERS, 'auditor']),
     why: 'counts of donors per year, no names',
   },
-  'GET /api/giving/reports/lybunt': { expect: staffOnly(SUPPORTER_READERS), why: 'names donors (audited)' },
-  'GET /api/giving/reports/sybunt': { expect: staffOnly(SUPPORTER_READERS), why: 'names donors (audited)' },
+  'GET /api/giving/reports/lybunt': {
+    expect: staffOnly(SUPPORTER_READERS),
+    why: 'names donors (audited); its CSV needs a fresh step-up',
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
+  'GET /api/giving/reports/sybunt': {
+    expect: staffOnly(SUPPORTER_READERS),
+    why: 'names donors (audited); its CSV needs a fresh step-up',
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
   'GET /api/giving/reports/top-donors': {
     expect: staffOnly(SUPPORTER_READERS),
-    why: 'names donors (audited)',
+    why: 'names donors (audited); its CSV needs a fresh step-up',
+    also: personExport(staffOnly(SUPPORTER_READERS)),
   },
   // Year-end statements (src/modules/giving/statements).
   'GET /api/giving/statements/:year': {
@@ -577,7 +653,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     why: 'case codes and unit counts only: nothing else of a case',
   },
   // Monthly gifts (recurring.routes.ts): staff read them; development pauses or cancels (audited).
-  'GET /api/giving/recurring': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/recurring': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
   'POST /api/giving/recurring/:id/pause': { expect: staffOnly(SUPPORTER_WRITERS) },
   'POST /api/giving/recurring/:id/cancel': { expect: staffOnly(SUPPORTER_WRITERS) },
   // The donor portal (portal.routes.ts): the signed-in supporter's own records only. Staff get 403
@@ -602,7 +681,10 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
     why: 'a supporter with no record yet: 409',
   },
   // Sponsor and matching pledges (pledges/pledge.routes.ts): development writes (audited), administrators read.
-  'GET /api/giving/pledges': { expect: staffOnly(SUPPORTER_READERS) },
+  'GET /api/giving/pledges': {
+    expect: staffOnly(SUPPORTER_READERS),
+    also: personExport(staffOnly(SUPPORTER_READERS)),
+  },
   'POST /api/giving/pledges': {
     expect: staffOnly(SUPPORTER_WRITERS),
     request: () => ({

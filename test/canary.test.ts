@@ -105,7 +105,12 @@ describeEachDatabase('canaries', (getDb) => {
 
   describe('an API token', () => {
     it('is shown once; using it leaves it in no log', async () => {
-      const created = await post('/api/me/tokens', { name: 'integration', days: 1 }, {}, true);
+      const created = await post(
+        '/api/me/tokens',
+        { name: 'integration', days: 1, scopes: ['me'] },
+        {},
+        true,
+      );
       expect(created.statusCode).toBe(201);
       apiToken = (created.json() as { token: string }).token;
       const used = await send({

@@ -1,5 +1,5 @@
 /** Staff roles, in the order the console lists them (the server's platform/access/roles.ts decides). */
-export { STAFF_ROLES, type StaffRole } from '../platform/access/roles';
+export { S4_ROLES, STAFF_ROLES, type StaffRole } from '../platform/access/roles';
 
 export const ACCOUNT_ADMINS = ['administrator'] as const;
 export const ACCOUNT_GUARDS = ['administrator', 'security_lead'] as const;

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import { base32 } from '@better-auth/utils/base32';
 import { generateRandomString, hashPassword, symmetricEncrypt } from 'better-auth/crypto';
+import { eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { compartmentMembers, compartments } from '../../src/platform/access/compartment.table';
 import { STAFF_ROLES, type StaffRole } from '../../src/platform/access/roles';
-import { accounts, twoFactors, users } from '../../src/platform/auth/auth.table';
+import { accounts, sessions, twoFactors, users } from '../../src/platform/auth/auth.table';
 import type { Db } from '../../src/platform/db/client';
 import type { App } from '../../src/platform/http/app';
 import type { AppContext } from '../../src/platform/http/context';
@@ -180,6 +181,27 @@ export async function freshSession(app: App, actor: TestActor): Promise<TestActo
     remoteAddress,
   );
   return { ...actor, headers: { cookie }, remoteAddress };
+}
+
+/** The session token inside an actor's cookie (better-auth signs it: `<token>.<signature>`). */
+export function sessionTokenOf(actor: TestActor): string | null {
+  const m = /session_token=([^;]+)/.exec(actor.headers.cookie ?? '');
+  return m?.[1] ? (decodeURIComponent(m[1]).split('.')[0] ?? null) : null;
+}
+
+/**
+ * A second session of the actor whose step-up ran out: a sign-in with an authenticator code counts as a
+ * step-up, so this moves it back past the five-minute window (what a session gets after a coffee break).
+ */
+export async function staleStepUpSession(app: App, ctx: AppContext, actor: TestActor): Promise<TestActor> {
+  const fresh = await freshSession(app, actor);
+  const token = sessionTokenOf(fresh);
+  if (!token) return fresh;
+  await ctx.database.db
+    .update(sessions)
+    .set({ stepUpAt: new Date(Date.now() - 10 * 60_000) })
+    .where(eq(sessions.token, token));
+  return fresh;
 }
 
 export type Actors = Record<Caller, TestActor>;

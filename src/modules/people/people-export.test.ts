@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../test/harness/actors';
+import { type Actors, actorsFor, as, staleStepUpSession } from '../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../../platform/audit/audit.table';
@@ -92,5 +92,30 @@ describeEachDatabase('supporters CSV export', (getDb) => {
       expect([actor, csv.statusCode, csv.json()]).toEqual([actor, list.statusCode, list.json()]);
     }
     expect((await get('/api/people?format=pdf')).json().message).toContain('format');
+  });
+
+  it('refuses the file without a fresh step-up (a stale session, an API token) and audits nothing', async () => {
+    const db = t.ctx.database.db;
+    const count = async () =>
+      (await db.select().from(auditLog).where(eq(auditLog.action, SUPPORTER_EXPORT_AUDIT_ACTION))).length;
+    const before = await count();
+    const stale = await staleStepUpSession(t.app, t.ctx, actors.development);
+    const late = await t.app.inject(as(stale, { method: 'GET', url: '/api/people?format=csv' }));
+    expect([late.statusCode, late.json().error]).toEqual([403, 'step_up_required']);
+    expect((await t.app.inject(as(stale, { method: 'GET', url: '/api/people' }))).statusCode).toBe(200);
+    const minted = await t.app.inject(
+      as(actors.development, {
+        method: 'POST',
+        url: '/api/me/tokens',
+        payload: { name: 'csv', days: 1, scopes: ['people'] },
+      }),
+    );
+    const token = await t.app.inject({
+      method: 'GET',
+      url: '/api/people?format=csv',
+      headers: { authorization: `Bearer ${minted.json().token}` },
+    });
+    expect([token.statusCode, token.json().error]).toEqual([403, 'step_up_required']);
+    expect(await count()).toBe(before);
   });
 });

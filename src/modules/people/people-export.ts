@@ -4,7 +4,7 @@ import { appendAudit } from '../../platform/audit/audit.service';
 import { AppError } from '../../platform/errors';
 import type { CsvColumn } from '../../platform/export';
 import type { AppContext } from '../../platform/http/context';
-import { staffCsv } from '../../platform/http/request-work';
+import { requireExportStepUp, staffCsv } from '../../platform/http/request-work';
 import { PEOPLE_ACTIONS } from './people.policy';
 import type { SearchQuery } from './people.schema';
 import { type PeopleContext, type presentSupporter, searchSupporters } from './people.service';
@@ -12,7 +12,7 @@ import { type PeopleContext, type presentSupporter, searchSupporters } from './p
 /*
  * `GET /api/people?format=csv`: every supporter the search matches, in the list's order (by name), as a
  * CSV file (formula injection neutralised by platform/export). Supporter records are S2: the export
- * needs the list's own `supporter.read`, and who took which list goes to the audit log (never the
+ * needs the list's own `supporter.read` and a step-up within the window, and who took which list goes to the audit log (never the
  * searched words, which may be a name, nor the records).
  */
 
@@ -37,10 +37,11 @@ const SUPPORTER_COLUMNS: CsvColumn<SupporterLine>[] = [
   { header: 'created_at', value: (s) => s.createdAt },
 ];
 
-/** Checks `supporter.read`, then records the export: before the first byte, so a refusal writes nothing. */
+/** Checks `supporter.read` and a fresh step-up, then records the export: before the first byte, so a refusal writes nothing. */
 async function auditSupporterExport(pc: PeopleContext, query: SearchQuery): Promise<void> {
   if (!authorize(pc.subject, PEOPLE_ACTIONS.read).allowed)
     throw AppError.forbidden('You do not have access to this.');
+  requireExportStepUp(pc.subject);
   const code = ['supporters', ...(query.tag ? [`tag.${query.tag}`] : []), ...(query.q ? ['searched'] : [])];
   await appendAudit(pc.db, {
     actorId: pc.subject.userId,

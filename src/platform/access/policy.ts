@@ -65,6 +65,11 @@ export type Decision = { allowed: true } | { allowed: false; reason: DenyReason 
 
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
 
+/** The subject confirmed who they are (step-up) within the window: never true for an API token. */
+export function steppedUp(subject: Pick<Subject, 'stepUpAt'>, now = new Date()): boolean {
+  return subject.stepUpAt !== null && now.getTime() - subject.stepUpAt.getTime() <= STEP_UP_WINDOW_MS;
+}
+
 export function authorize(subject: Subject, action: string, resource?: Resource, now = new Date()): Decision {
   const definition = actions.get(action);
   if (!definition) return { allowed: false, reason: 'unknown_action' };
@@ -80,12 +85,7 @@ export function authorize(subject: Subject, action: string, resource?: Resource,
   }
   if (grant === 'assigned' && resource?.assigneeId !== subject.userId)
     return { allowed: false, reason: 'assignment' };
-  if (
-    definition.stepUp &&
-    !(subject.stepUpAt && now.getTime() - subject.stepUpAt.getTime() <= STEP_UP_WINDOW_MS)
-  ) {
-    return { allowed: false, reason: 'step_up' };
-  }
+  if (definition.stepUp && !steppedUp(subject, now)) return { allowed: false, reason: 'step_up' };
   return { allowed: true };
 }
 

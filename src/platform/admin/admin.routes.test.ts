@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createStaffMember,
   type StaffMember,
+  signIn,
   signInAsAdministrator,
   startTestApp,
   type TestApp,
 } from '../../../test/harness/app';
 import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../audit/audit.table';
-import { apiTokens, users } from '../auth/auth.table';
+import { apiTokens, sessions, users } from '../auth/auth.table';
 
 const PASSWORD = 'juniper-saddle-ember-36';
 const sha256 = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
@@ -27,7 +28,7 @@ describeEachDatabase('administration', (getDb) => {
   let supporterId: string;
   const db = () => getDb().db;
   const inject = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
     headers: object,
     payload?: object,
@@ -163,14 +164,20 @@ describeEachDatabase('administration', (getDb) => {
         'POST',
         '/api/me/tokens',
         { cookie: admin.cookie },
-        { name: 'reporting', days: 30 },
+        { name: 'reporting', days: 30, scopes: ['me', 'admin'] },
       );
       expect(r.statusCode).toBe(201);
       const body = r.json();
       token = body.token;
       tokenId = body.apiToken.id;
       expect(token).toMatch(/^psg_[A-Za-z0-9_-]{40,}$/);
-      expect(body.apiToken).toMatchObject({ name: 'reporting', revoked: false, lastUsedAt: null });
+      expect(body.apiToken).toMatchObject({
+        name: 'reporting',
+        access: 'read',
+        scopes: ['me', 'admin'],
+        revoked: false,
+        lastUsedAt: null,
+      });
       const rows = await db().select().from(apiTokens);
       expect(rows.find((x) => x.id === tokenId)?.tokenHash).toBe(sha256(token));
       expect(JSON.stringify(rows)).not.toContain(token);
@@ -193,8 +200,9 @@ describeEachDatabase('administration', (getDb) => {
       expect((await inject('GET', '/api/me/tokens', auth)).statusCode).toBe(200);
       const staff = await inject('GET', '/api/admin/staff', auth);
       expect(staff.statusCode).toBe(200);
+      // Outside its scopes (`/api/session` is no token's) it is refused.
       const session = await inject('GET', '/api/session', auth);
-      expect(session.json().user).toMatchObject({ id: admin.userId, stepUpAt: null });
+      expect(session.statusCode).toBe(403);
       const [row] = await db().select().from(apiTokens).where(eq(apiTokens.id, tokenId));
       expect(row?.lastUsedAt).not.toBeNull();
     });
@@ -204,10 +212,10 @@ describeEachDatabase('administration', (getDb) => {
         'POST',
         '/api/me/tokens',
         { authorization: `Bearer ${token}` },
-        { name: 'x', days: 1 },
+        { name: 'x', days: 1, scopes: ['me'] },
       );
       expect(r.statusCode).toBe(403);
-      expect(r.json()).toEqual({ error: 'forbidden', message: 'An API token cannot create tokens.' });
+      expect(r.json().error).toBe('forbidden');
     });
 
     it('answers 401 for a malformed, unknown or expired token', async () => {
@@ -220,7 +228,7 @@ describeEachDatabase('administration', (getDb) => {
         'POST',
         '/api/me/tokens',
         { cookie: admin.cookie },
-        { name: 'short', days: 1 },
+        { name: 'short', days: 1, scopes: ['me'] },
       );
       await db()
         .update(apiTokens)
@@ -249,6 +257,177 @@ describeEachDatabase('administration', (getDb) => {
       );
       const list = await inject('GET', '/api/me/tokens', { cookie: admin.cookie });
       expect(list.json().tokens.find((x: { id: string }) => x.id === tokenId).revoked).toBe(true);
+    });
+  });
+
+  describe('API tokens: step-up, S4 roles, scopes, the administrators\u2019 list', () => {
+    const tokenOf = (r: { json(): unknown }) => (r.json() as { token: string }).token;
+    // Each call from its own address, so the 10-a-minute limit on making tokens never bites here.
+    let address = 0;
+    const inject = (
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      headers: object,
+      payload?: object,
+    ) =>
+      t.app.inject({
+        method,
+        url,
+        headers: headers as Record<string, string>,
+        payload,
+        remoteAddress: `203.0.113.${++address}`,
+      });
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const audited = async (action: string) =>
+      (await db().select().from(auditLog).where(eq(auditLog.action, action))).map((e) => e.resourceCode);
+
+    it('refuses to create a token from a session whose step-up ran out (403 step_up_required)', async () => {
+      const other = await signIn(t.app, worker.email, PASSWORD, { totpSecret: worker.totpSecret });
+      await db()
+        .update(sessions)
+        .set({ stepUpAt: new Date(Date.now() - 10 * 60_000) })
+        .where(eq(sessions.userId, worker.userId));
+      const r = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: other },
+        { name: 'late', days: 1, scopes: ['me'] },
+      );
+      expect([r.statusCode, r.json().error]).toEqual([403, 'step_up_required']);
+    });
+
+    it('gives a role that reads S4 data no token until an administrator allows it (audited), then for 7 days at most; stopping revokes them', async () => {
+      const cookie = await signIn(t.app, lead.email, PASSWORD, { totpSecret: lead.totpSecret });
+      const make = (days: number) =>
+        inject('POST', '/api/me/tokens', { cookie }, { name: 'ops', days, scopes: ['me'] });
+      const refused = await make(1);
+      expect([refused.statusCode, refused.json().error]).toEqual([403, 'forbidden']);
+      expect(refused.json().message).toContain('administrator must allow');
+      // Only an administrator allows it; a security lead cannot allow itself.
+      const self = await inject(
+        'PUT',
+        `/api/admin/staff/${lead.userId}/api-tokens`,
+        { cookie },
+        { allowed: true },
+      );
+      expect(self.statusCode).toBe(403);
+      const allow = await inject(
+        'PUT',
+        `/api/admin/staff/${lead.userId}/api-tokens`,
+        { cookie: admin.cookie },
+        { allowed: true },
+      );
+      expect(allow.json()).toEqual({ allowed: true, revoked: 0 });
+      const listed = (await inject('GET', '/api/admin/staff', { cookie: admin.cookie })).json().staff;
+      expect(listed.find((x: { id: string }) => x.id === lead.userId).apiTokensAllowed).toBe(true);
+      expect(await audited('api_token.allow')).toContain(lead.userId);
+      const long = await make(30);
+      expect([long.statusCode, long.json().message]).toEqual([
+        400,
+        'days: must be 1 to 7 days for your role',
+      ]);
+      const made = await make(7);
+      expect(made.statusCode).toBe(201);
+      expect((await inject('GET', '/api/me/tokens', bearer(tokenOf(made)))).statusCode).toBe(200);
+      const stop = await inject(
+        'PUT',
+        `/api/admin/staff/${lead.userId}/api-tokens`,
+        { cookie: admin.cookie },
+        { allowed: false },
+      );
+      expect(stop.json()).toEqual({ allowed: false, revoked: 1 });
+      expect(await audited('api_token.disallow')).toContain(lead.userId);
+      expect((await inject('GET', '/api/me/tokens', bearer(tokenOf(made)))).statusCode).toBe(401);
+    });
+
+    it('holds every request of a token to its access (read or write) and its route prefixes', async () => {
+      const read = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: admin.cookie },
+        { name: 'read admin', days: 1, scopes: ['admin'] },
+      );
+      const token = tokenOf(read);
+      expect((await inject('GET', '/api/admin/staff', bearer(token))).statusCode).toBe(200);
+      const outside = await inject('GET', '/api/me/tokens', bearer(token));
+      expect([outside.statusCode, outside.json().error]).toEqual([403, 'forbidden']);
+      const write = await inject('POST', '/api/admin/invitations', bearer(token), {
+        email: 'never@example.org',
+        name: 'Never',
+        role: 'outreach',
+      });
+      expect(write.statusCode).toBe(403);
+      const writer = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: admin.cookie },
+        { name: 'write me', days: 1, access: 'write', scopes: ['me'] },
+      );
+      expect(writer.json().apiToken).toMatchObject({ access: 'write', scopes: ['me'] });
+      const own = await inject(
+        'DELETE',
+        `/api/me/tokens/${writer.json().apiToken.id}`,
+        bearer(tokenOf(writer)),
+      );
+      expect(own.statusCode).toBe(204);
+      const bad = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: admin.cookie },
+        { name: 'x', days: 1, scopes: [] },
+      );
+      expect(bad.json().message).toMatch(/^scopes: must name at least one/);
+    });
+
+    it('lists every token to administrators and security leads without secrets, and lets them revoke anyone\u2019s (audited)', async () => {
+      const workerCookie = await signIn(t.app, worker.email, PASSWORD, { totpSecret: worker.totpSecret });
+      const made = await inject(
+        'POST',
+        '/api/me/tokens',
+        { cookie: workerCookie },
+        { name: 'worker sync', days: 30, scopes: ['me'] },
+      );
+      expect(made.statusCode).toBe(201);
+      const list = await inject('GET', '/api/admin/api-tokens', { cookie: lead.cookie });
+      expect(list.statusCode).toBe(200);
+      const mine = list.json().tokens.find((x: { id: string }) => x.id === made.json().apiToken.id);
+      expect(mine).toMatchObject({
+        name: 'worker sync',
+        owner: { id: worker.userId, role: 'resettlement_worker' },
+      });
+      expect(list.body).not.toContain(tokenOf(made));
+      expect(list.body).not.toContain(sha256(tokenOf(made)));
+      expect((await inject('GET', '/api/admin/api-tokens', { cookie: workerCookie })).statusCode).toBe(403);
+      const revoked = await inject('DELETE', `/api/admin/api-tokens/${made.json().apiToken.id}`, {
+        cookie: admin.cookie,
+      });
+      expect(revoked.statusCode).toBe(204);
+      expect((await inject('GET', '/api/me/tokens', bearer(tokenOf(made)))).statusCode).toBe(401);
+      expect(await audited('api_token.revoke_other')).toContain(made.json().apiToken.id);
+    });
+  });
+
+  describe('POST /api/admin/staff/:id/unlock', () => {
+    it('lets an administrator unlock an account locked by failed sign-ins from several addresses (audited); the staff list shows the lock', async () => {
+      for (let i = 0; i < 5; i++)
+        await t.ctx.throttle.recordFailure({ ip: `198.18.0.${i + 1}`, email: worker.email });
+      const locked = (await inject('GET', '/api/admin/staff', { cookie: admin.cookie }))
+        .json()
+        .staff.find((x: { id: string }) => x.id === worker.userId);
+      expect(locked.locked).toBe(true);
+      expect(
+        (await inject('POST', `/api/admin/staff/${worker.userId}/unlock`, { cookie: worker.cookie }))
+          .statusCode,
+      ).toBe(403);
+      const r = await inject('POST', `/api/admin/staff/${worker.userId}/unlock`, { cookie: admin.cookie });
+      expect(r.statusCode).toBe(204);
+      expect(await t.ctx.throttle.isLocked({ ip: '198.18.0.1', email: worker.email })).toBe(false);
+      const entries = await db().select().from(auditLog).where(eq(auditLog.action, 'account.unlock'));
+      expect(entries.map((e) => e.resourceCode)).toContain(worker.userId);
+      expect(
+        (await inject('POST', `/api/admin/staff/${crypto.randomUUID()}/unlock`, { cookie: admin.cookie }))
+          .statusCode,
+      ).toBe(404);
     });
   });
 

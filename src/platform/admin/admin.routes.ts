@@ -13,10 +13,12 @@ import { AuditSearchSchema } from '../audit/audit.schema';
 import { searchAudit } from '../audit/audit.service';
 import { burnAccount } from '../auth/account-security.service';
 import { requireStaff } from '../auth/actor';
+import { AdminApiTokenView } from '../auth/api-token.schema';
+import { listAllApiTokens, revokeApiToken, setApiTokenGrant } from '../auth/api-token.service';
 import { ErrorSchema } from '../auth/auth.routes';
 import { inviteStaff, issueReEnrolment, listInvitations, revokeInvitation } from '../auth/invitation.service';
 import type { AppContext } from '../http/context';
-import { changeStaffRole, listStaff } from './staff.service';
+import { changeStaffRole, listStaff, unlockStaffAccount } from './staff.service';
 
 const Role = z.enum(STAFF_ROLES, { error: `must be one of ${STAFF_ROLES.join(', ')}` });
 const StaffView = z.object({
@@ -26,6 +28,8 @@ const StaffView = z.object({
   role: Role,
   secondFactor: z.boolean(),
   frozen: z.boolean(),
+  locked: z.boolean(),
+  apiTokensAllowed: z.boolean(),
   createdAt: z.string(),
 });
 const InvitationView = z.object({
@@ -62,7 +66,7 @@ export const adminRoutes =
       },
       async (request) => {
         await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
-        return { staff: await listStaff(db) };
+        return { staff: await listStaff(db, ctx.throttle) };
       },
     );
 
@@ -106,6 +110,77 @@ export const adminRoutes =
         // The role check is burnAccount's own, so a refused attempt is audited as denied.
         const actor = await requireStaff(ctx.access, request);
         return burnAccount(db, ctx.mail, actor, request.params.id, request.id);
+      },
+    );
+
+    app.post(
+      '/api/admin/staff/:id/unlock',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: 'Unlock a staff account locked by failed sign-ins or step-ups (audited)',
+          params: id,
+          response: { 204: z.null(), 404: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
+        await unlockStaffAccount(db, ctx.throttle, actor, request.params.id, request.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/admin/api-tokens',
+      {
+        schema: {
+          tags: ['administration'],
+          summary:
+            'Every API token of every account (never a secret): owner, access, scopes, expiry, last use',
+          response: { 200: z.object({ tokens: z.array(AdminApiTokenView) }) },
+        },
+      },
+      async (request) => {
+        await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
+        return { tokens: await listAllApiTokens(db) };
+      },
+    );
+
+    app.delete(
+      '/api/admin/api-tokens/:id',
+      {
+        schema: {
+          tags: ['administration'],
+          summary: "Revoke anyone's API token (audited)",
+          params: id,
+          response: { 204: z.null(), 404: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = await requireStaff(ctx.access, request, ACCOUNT_GUARDS);
+        await revokeApiToken(db, actor, request.params.id, request.id, new Date(), { ownerOnly: false });
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.put(
+      '/api/admin/staff/:id/api-tokens',
+      {
+        schema: {
+          tags: ['administration'],
+          summary:
+            'Allow (or stop allowing) API tokens for an account whose role reads S4 data (audited; stopping revokes its tokens)',
+          params: id,
+          body: z.object({ allowed: z.boolean({ error: 'must be true or false' }) }),
+          response: {
+            200: z.object({ allowed: z.boolean(), revoked: z.number().int() }),
+            404: ErrorSchema,
+          },
+        },
+      },
+      async (request) => {
+        const actor = await requireStaff(ctx.access, request, ACCOUNT_ADMINS);
+        return setApiTokenGrant(db, actor, request.params.id, request.body.allowed, request.id);
       },
     );
 

@@ -10,6 +10,7 @@ import type { Mailer } from '../mail/mailer';
 import type { Actor } from './actor';
 import type { Auth } from './auth';
 import { accounts, apiTokens, passkeys, sessions, spentStepUpCodes, twoFactors, users } from './auth.table';
+import type { SignInThrottle } from './throttle';
 
 export interface SessionView {
   id: string;
@@ -240,6 +241,7 @@ async function spendCode(db: Db, userId: string, codeHash: string, now: Date): P
 export async function stepUpWithPassword(
   db: Db,
   auth: Auth,
+  throttle: SignInThrottle,
   actor: Actor,
   input: { password: string; code: string },
   requestId: string | null,
@@ -248,6 +250,19 @@ export async function stepUpWithPassword(
   // An API token has no session to mark (and is never stepped up): do not pretend, nor check the secrets.
   if (actor.sessionId.startsWith('api-token:')) {
     throw AppError.forbidden('Step up from a signed-in session, not with an API token.');
+  }
+  // Guessing is counted per account, like sign-in failures: a locked account's step-up checks nothing.
+  if (await throttle.isStepUpLocked(actor.userId, now)) {
+    await appendAudit(db, {
+      actorId: actor.userId,
+      actorRole: actor.role,
+      action: 'session.step_up_locked',
+      resourceType: 'session',
+      resourceCode: actor.sessionId,
+      outcome: 'denied',
+      requestId,
+    });
+    throw new AppError('rate_limited', 'Too many failed attempts. Try again in 15 minutes.');
   }
   const [account] = await db
     .select({ hash: accounts.password })
@@ -277,7 +292,11 @@ export async function stepUpWithPassword(
     outcome: ok ? 'succeeded' : 'failed',
     requestId,
   });
-  if (!ok) throw AppError.unauthenticated('Re-authentication failed. Check your password and code.');
+  if (!ok) {
+    await throttle.recordStepUpFailure(actor.userId, now);
+    throw AppError.unauthenticated('Re-authentication failed. Check your password and code.');
+  }
+  await throttle.recordStepUpSuccess(actor.userId);
   await db.update(sessions).set({ stepUpAt: now }).where(eq(sessions.id, actor.sessionId));
   return { stepUpUntil: new Date(now.getTime() + STEP_UP_WINDOW_MS).toISOString() };
 }

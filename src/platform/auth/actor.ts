@@ -4,7 +4,7 @@ import { DEFAULT_IDLE_MINUTES, isStaffRole, type Role, type StaffRole } from '..
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import type { Actor, StaffActor } from './actor.types';
-import { accountForApiToken } from './api-token.service';
+import { accountForApiToken, tokenAllows } from './api-token.service';
 import type { Auth } from './auth';
 import { passkeys, sessions } from './auth.table';
 import { fetchHeaders } from './bridge';
@@ -39,7 +39,14 @@ export async function resolveActor(
 
 async function loadActor(r: ActorResolver, request: FastifyRequest, now: Date): Promise<Actor | null> {
   const authorization = request.headers.authorization;
-  if (authorization?.startsWith('Bearer ')) return actorFromApiToken(r, authorization.slice(7).trim(), now);
+  if (authorization?.startsWith('Bearer ')) {
+    const actor = await actorFromApiToken(r, authorization.slice(7).trim(), now);
+    // Every request of a token is held to its access (read or write) and its route prefixes.
+    if (actor?.apiToken && !tokenAllows(actor.apiToken, request.method, request.url)) {
+      throw AppError.forbidden('This API token may not make this request (see its access and scopes).');
+    }
+    return actor;
+  }
   const result = await r.auth.api.getSession({
     headers: fetchHeaders(request),
     query: { disableCookieCache: true },
@@ -126,5 +133,6 @@ async function actorFromApiToken(r: ActorResolver, token: string, now: Date): Pr
     twoFactorEnabled: user.twoFactorEnabled,
     secondFactor: user.twoFactorEnabled || (keys?.n ?? 0) > 0,
     stepUpAt: null,
+    apiToken: { access: found.access, scopes: found.scopes },
   };
 }

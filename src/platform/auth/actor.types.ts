@@ -13,6 +13,8 @@ export interface Actor {
   secondFactor: boolean;
   /** Last full re-authentication of this session. */
   stepUpAt: Date | null;
+  /** Set when the caller is an API token: what it may do (checked on every request). */
+  apiToken?: { access: string; scopes: readonly string[] };
 }
 
 export interface StaffActor extends Actor {

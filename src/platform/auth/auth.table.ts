@@ -183,9 +183,27 @@ export const apiTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** `read` (GET only) or `write`; tokens made before scopes existed read only. */
+    access: text('access').notNull().default('read'),
+    /** The route prefixes the token may call (`giving` for /api/giving/…); none before scopes existed. */
+    scopes: text('scopes').array().notNull().default([]),
+    /** Who revoked it (the owner, an administrator, the burn switch), for the admin list. */
+    revokedBy: text('revoked_by'),
   },
   (t) => [index('api_tokens_user_id_idx').on(t.userId)],
 );
+
+/**
+ * Accounts of roles that read S4 data which an administrator has allowed to hold API tokens (with a short
+ * life). Without a row such an account can neither make a token nor use one it made under another role.
+ */
+export const apiTokenGrants = pgTable('api_token_grants', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  grantedBy: text('granted_by').notNull(),
+  grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * Authenticator codes already spent on a step-up, so a code seen over someone's shoulder cannot be replayed

@@ -194,7 +194,7 @@ export function createAuth({ db, config, secret, mail, throttle, events }: AuthD
         }
         const session = ctx.context.newSession;
         if (session) {
-          await throttle.recordSuccess({ email: session.user.email });
+          await throttle.recordSuccess({ email: session.user.email, ip });
           await events.signedIn({ path: ctx.path, userId: session.user.id, ip });
         }
       }),

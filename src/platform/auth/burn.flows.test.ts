@@ -15,7 +15,7 @@ import { describeEachDatabase } from '../../../test/harness/databases';
 import { auditLog } from '../audit/audit.table';
 import { mailOutbox } from '../mail/mail.table';
 import { GENERIC_SIGN_IN_FAILURE } from './auth';
-import { apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
+import { apiTokenGrants, apiTokens, passkeys, sessions, twoFactors, users } from './auth.table';
 
 const PASSWORD = 'saffron-tideway-quarry-15';
 const NEW_PASSWORD = 'cobalt-meridian-hollow-88';
@@ -66,7 +66,13 @@ describeEachDatabase('burn switch', (getDb) => {
       sessionA = await signIn(t.app, partner.email, PASSWORD, { totpSecret: partner.totpSecret });
       sessionB = await signIn(t.app, partner.email, PASSWORD, { totpSecret: partner.totpSecret });
       await insertPasskey(partner.userId);
-      const created = await post('/api/me/tokens', { name: 'sync', days: 30 }, { cookie: sessionA });
+      // A field partner's tokens need an administrator's leave (given here straight in the table).
+      await db().insert(apiTokenGrants).values({ userId: partner.userId, grantedBy: 'test' });
+      const created = await post(
+        '/api/me/tokens',
+        { name: 'sync', days: 7, scopes: ['me'] },
+        { cookie: sessionA },
+      );
       apiToken = created.json().token;
       await db().delete(mailOutbox).where(eq(mailOutbox.subject, BURN_SUBJECT));
     });

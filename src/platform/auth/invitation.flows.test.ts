@@ -195,7 +195,10 @@ describeEachDatabase('staff invitations', (getDb) => {
       expect(checked).toEqual(expect.arrayContaining(['/api/me/tokens', '/api/outbox', '/api/admin/staff']));
       const passkeyOptions = await inject('GET', '/api/auth/passkey/generate-register-options', { cookie });
       expect(passkeyOptions.statusCode).toBe(200);
-      const post = await inject('POST', '/api/me/tokens', { cookie, payload: { name: 'sync', days: 7 } });
+      const post = await inject('POST', '/api/me/tokens', {
+        cookie,
+        payload: { name: 'sync', days: 7, scopes: ['me'] },
+      });
       expect(post.statusCode).toBe(403);
       expect(post.json()).toEqual({
         error: 'enrolment_required',

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
-import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
 import {
   burnAccount,
@@ -13,7 +12,8 @@ import {
   stepUpWithPassword,
 } from './account-security.service';
 import { requireActor, requireStaff } from './actor';
-import { API_TOKEN_MAX_DAYS, createApiToken, listApiTokens, revokeApiToken } from './api-token.service';
+import { ApiTokenCreateSchema, ApiTokenView } from './api-token.schema';
+import { createApiToken, listApiTokens, revokeApiToken } from './api-token.service';
 import { ErrorSchema } from './auth.routes';
 
 const SessionView = z.object({
@@ -131,7 +131,7 @@ export const securityRoutes =
       },
       async (request) => {
         const actor = await requireActor(ctx.access, request);
-        return stepUpWithPassword(db, ctx.auth, actor, request.body, request.id);
+        return stepUpWithPassword(db, ctx.auth, ctx.throttle, actor, request.body, request.id);
       },
     );
 
@@ -151,15 +151,6 @@ export const securityRoutes =
         return burnAccount(db, ctx.mail, actor, actor.userId, request.id);
       },
     );
-
-    const ApiTokenView = z.object({
-      id: z.string(),
-      name: z.string(),
-      createdAt: z.string(),
-      expiresAt: z.string(),
-      lastUsedAt: z.string().nullable(),
-      revoked: z.boolean(),
-    });
 
     app.get(
       '/api/me/tokens',
@@ -182,23 +173,14 @@ export const securityRoutes =
         config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
         schema: {
           tags: ['my account'],
-          summary: 'Create an API token for an integration (shown once)',
-          body: z.object({
-            name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-            days: z
-              .number()
-              .int('must be a whole number of days')
-              .min(1, `must be 1 to ${API_TOKEN_MAX_DAYS} days`)
-              .max(API_TOKEN_MAX_DAYS, `must be 1 to ${API_TOKEN_MAX_DAYS} days`),
-          }),
-          response: { 201: z.object({ token: z.string(), apiToken: ApiTokenView }) },
+          summary:
+            'Create an API token for an integration (shown once): read or write, for the route prefixes named; needs a fresh step-up',
+          body: ApiTokenCreateSchema,
+          response: { 201: z.object({ token: z.string(), apiToken: ApiTokenView }), 403: ErrorSchema },
         },
       },
       async (request, reply) => {
         const actor = await requireStaff(ctx.access, request);
-        if (actor.sessionId.startsWith('api-token:')) {
-          throw AppError.forbidden('An API token cannot create tokens.');
-        }
         return reply.code(201).send(await createApiToken(db, actor, request.body, request.id));
       },
     );

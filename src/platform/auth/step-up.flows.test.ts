@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTOR_PASSWORD, createActor, freshSession } from '../../../test/harness/actors';
 import {
   createStaffMember,
   type StaffMember,
@@ -14,7 +15,7 @@ import { authorize, defineActions, STEP_UP_WINDOW_MS, type Subject } from '../ac
 import { auditLog } from '../audit/audit.table';
 import { runHousekeeping } from '../jobs/housekeeping.job';
 import { CODE_REPLAY_WINDOW_MS } from './account-security.service';
-import { sessions, spentStepUpCodes } from './auth.table';
+import { apiTokenGrants, sessions, signInThrottle, spentStepUpCodes } from './auth.table';
 
 const PASSWORD = 'thistle-beacon-morrow-27';
 // A test-only action; the name is unique to this file so a second declaration cannot clash.
@@ -159,10 +160,12 @@ describeEachDatabase('step-up', (getDb) => {
   });
 
   it('refuses a step-up through an API token with 403 (a token is never stepped up)', async () => {
+    // A rescue coordinator's tokens need an administrator's leave (given here straight in the table).
+    await db().insert(apiTokenGrants).values({ userId: member.userId, grantedBy: 'test' });
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/me/tokens',
-      payload: { name: 'integration', days: 1 },
+      payload: { name: 'integration', days: 1, access: 'write', scopes: ['me'] },
       headers: { cookie },
     });
     expect(created.statusCode).toBe(201);
@@ -175,6 +178,45 @@ describeEachDatabase('step-up', (getDb) => {
       error: 'forbidden',
       message: 'Step up from a signed-in session, not with an API token.',
     });
+  });
+
+  it('locks an account’s step-up after five failures from any of its sessions and addresses, refusing even the right code, until the lock ends', async () => {
+    const guesser = await createActor(t.app, t.ctx, 'development');
+    const other = await freshSession(t.app, guesser);
+    const code = () => totpCode(guesser.totpSecret ?? '');
+    // Five guesses, alternating two sessions, each from a new address: the per-address limits never bite.
+    for (let i = 0; i < 5; i++) {
+      const r = await stepUp(
+        { password: 'a-wrong-guess-of-it', code: code() },
+        (i % 2 ? guesser : other).headers,
+      );
+      expect(r.statusCode).toBe(401);
+    }
+    const locked = await stepUp({ password: ACTOR_PASSWORD, code: code() }, guesser.headers);
+    expect([locked.statusCode, locked.json().error]).toEqual([429, 'rate_limited']);
+    const denied = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'session.step_up_locked'), eq(auditLog.actorId, guesser.userId ?? '')));
+    expect(denied.map((e) => e.outcome)).toEqual(['denied']);
+    // Another account's step-up is not touched by this one's lock.
+    expect(await t.ctx.throttle.isStepUpLocked(member.userId)).toBe(false);
+    // The lock ends by itself; then the right password and code work and clear the count.
+    await db()
+      .update(signInThrottle)
+      .set({ lockedUntil: new Date(Date.now() - 1_000), windowStartedAt: new Date(Date.now() - 16 * 60_000) })
+      .where(eq(signInThrottle.key, t.ctx.throttle.stepUpKey(guesser.userId ?? '')));
+    const after = await stepUp({ password: ACTOR_PASSWORD, code: code() }, other.headers);
+    expect(after.statusCode, after.body).toBe(200);
+    const left = await db()
+      .select()
+      .from(signInThrottle)
+      .where(eq(signInThrottle.key, t.ctx.throttle.stepUpKey(guesser.userId ?? '')));
+    expect(left).toEqual([]);
+    // The housekeeping test below counts the spent codes of this file's one member only.
+    await db()
+      .delete(spentStepUpCodes)
+      .where(eq(spentStepUpCodes.userId, guesser.userId ?? ''));
   });
 
   describe('a spent code', () => {

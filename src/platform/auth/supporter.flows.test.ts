@@ -98,7 +98,7 @@ describeEachDatabase('supporters sign in with an email link', (getDb) => {
       const post = await t.app.inject({
         method: 'POST',
         url: '/api/me/tokens',
-        payload: { name: 'x', days: 1 },
+        payload: { name: 'x', days: 1, scopes: ['me'] },
         headers: { cookie },
       });
       expect(post.statusCode).toBe(403);

@@ -19,21 +19,60 @@ describeEachDatabase('SignInThrottle', (getDb) => {
     );
   });
 
-  it('uses the documented policy: 5 per account, 20 per address, 15-minute window and lock', () => {
+  it('uses the documented policy: 5 per address and account, 5 per account from 3 addresses or 20 from any, 20 per address, 15-minute window and lock', () => {
     expect(DEFAULT_THROTTLE).toEqual({
+      addressAccountFailures: 5,
       accountFailures: 5,
+      accountAddresses: 3,
+      accountHardFailures: 20,
       addressFailures: 20,
       windowMinutes: 15,
       lockMinutes: 15,
     });
   });
 
-  it('locks an account after 5 failures and not after 4', async () => {
-    const who = { ip: null, email: 'a@example.org' };
+  it('locks only the address for the account after 5 failures from one address: the account still signs in from elsewhere', async () => {
+    const who = { ip: '192.0.2.40', email: 'a@example.org' };
     for (let i = 0; i < 4; i++) await throttle.recordFailure(who, at(i));
     expect(await throttle.isLocked(who, at(4))).toBe(false);
     await throttle.recordFailure(who, at(4));
     expect(await throttle.isLocked(who, at(4))).toBe(true);
+    expect(await throttle.isLocked({ ip: '192.0.2.41', email: 'a@example.org' }, at(4))).toBe(false);
+    expect(await throttle.isLocked({ ip: '192.0.2.40', email: 'other@example.org' }, at(4))).toBe(false);
+    expect(await throttle.isAccountLocked('a@example.org', at(4))).toBe(false);
+  });
+
+  it('locks the account after 5 failures from 3 addresses, not from 2, and after 20 from anywhere', async () => {
+    const two = ['192.0.2.50', '192.0.2.51'];
+    for (let i = 0; i < 8; i++)
+      await throttle.recordFailure({ ip: two[i % 2] ?? null, email: 'spread@example.org' }, at(0));
+    expect(await throttle.isAccountLocked('spread@example.org', at(0))).toBe(false);
+    await throttle.recordFailure({ ip: '192.0.2.52', email: 'spread@example.org' }, at(0));
+    expect(await throttle.isAccountLocked('spread@example.org', at(0))).toBe(true);
+    expect(await throttle.isLocked({ ip: '192.0.2.99', email: 'spread@example.org' }, at(1))).toBe(true);
+    const noAddress = { ip: null, email: 'many@example.org' };
+    for (let i = 0; i < 19; i++) await throttle.recordFailure(noAddress, at(0));
+    expect(await throttle.isAccountLocked('many@example.org', at(0))).toBe(false);
+    await throttle.recordFailure(noAddress, at(0));
+    expect(await throttle.isAccountLocked('many@example.org', at(0))).toBe(true);
+  });
+
+  it('unlocks on an administrator\u2019s clear: the account, every address of it, its step-up; other accounts keep theirs', async () => {
+    for (let i = 0; i < 5; i++)
+      await throttle.recordFailure({ ip: `10.1.0.${i}`, email: 'g@example.org' }, at(0));
+    for (let i = 0; i < 5; i++)
+      await throttle.recordFailure({ ip: '10.1.0.9', email: 'h@example.org' }, at(0));
+    await throttle.recordStepUpFailure('user-g', at(0));
+    expect(await throttle.isLocked({ ip: '10.1.0.1', email: 'g@example.org' }, at(1))).toBe(true);
+    await throttle.clear('g@example.org', 'user-g');
+    expect(await throttle.isLocked({ ip: '10.1.0.1', email: 'g@example.org' }, at(1))).toBe(false);
+    const left = (await getDb().db.select().from(signInThrottle)).map((r) => r.key);
+    expect(
+      left.filter((k) => k.startsWith('pair:') || k.startsWith('step-up:') || k.startsWith('account:')),
+    ).toEqual(
+      expect.not.arrayContaining([throttle.accountKey('g@example.org'), throttle.stepUpKey('user-g')]),
+    );
+    expect(await throttle.isLocked({ ip: '10.1.0.9', email: 'h@example.org' }, at(1))).toBe(true);
   });
 
   it('counts an account by its email whatever the case, and locks it from any address', async () => {
@@ -44,7 +83,8 @@ describeEachDatabase('SignInThrottle', (getDb) => {
 
   it('unlocks by itself 15 minutes after the lock', async () => {
     const who = { ip: null, email: 'c@example.org' };
-    for (let i = 0; i < 5; i++) await throttle.recordFailure(who, at(0));
+    for (let i = 0; i < 5; i++)
+      await throttle.recordFailure({ ip: `10.2.0.${i}`, email: 'c@example.org' }, at(0));
     expect(await throttle.isLocked(who, at(14.9))).toBe(true);
     expect(await throttle.isLocked(who, at(15.1))).toBe(false);
   });
@@ -73,14 +113,14 @@ describeEachDatabase('SignInThrottle', (getDb) => {
   it('clears the account count on success but not the address count', async () => {
     const who = { ip: '192.0.2.9', email: 'e@example.org' };
     for (let i = 0; i < 4; i++) await throttle.recordFailure(who, at(0));
-    await throttle.recordSuccess({ email: 'E@example.org' });
+    await throttle.recordSuccess({ email: 'E@example.org', ip: '192.0.2.9' });
     const rows = await getDb().db.select().from(signInThrottle);
     expect(rows.map((r) => r.key)).toEqual(['address:192.0.2.9']);
   });
 
   it('loses no count when failures arrive concurrently', async () => {
     const who = { ip: null, email: 'f@example.org' };
-    await Promise.all(Array.from({ length: 5 }, () => throttle.recordFailure(who, at(0))));
+    await Promise.all(Array.from({ length: 20 }, () => throttle.recordFailure(who, at(0))));
     expect(await throttle.isLocked(who, at(1))).toBe(true);
   });
 

@@ -12,16 +12,18 @@
  *   audited after the transaction rolls back (S3/S4 records such as rescue cases).
  * - `staffCaller(ctx)`: the caller only, for work that opens its own transactions (imports, statement runs).
  * - `staffCsv(ctx)`: a list as a CSV download: audited before the first byte, then read page by page, each
- *   page in its own short transaction, while the file is written.
+ *   page in its own short transaction, while the file is written. Every list it answers names people, so
+ *   it also needs a fresh step-up (`requireExportStepUp`).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bindSubject, loadSubject } from '../access/compartment.service';
-import { type Subject, subjectOf } from '../access/policy';
+import { type Subject, steppedUp, subjectOf } from '../access/policy';
 import type { AuditEntryInput } from '../audit/audit.schema';
 import { appendAudit } from '../audit/audit.service';
 import { requireStaff } from '../auth/actor';
 import type { KeyRing } from '../crypto/key-ring';
 import type { Db } from '../db/client';
+import { AppError } from '../errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../export';
 import type { Mailer } from '../mail/mailer';
 import type { AppContext } from './context';
@@ -108,12 +110,26 @@ export function scopedWork(ctx: AppContext) {
   };
 }
 
+/**
+ * A file of people (supporters, donors, sponsors) leaves with whoever holds it, so exporting one needs a
+ * step-up within the window, as opening an S4 field does (SECURITY.md: "exporting"). Call it after the
+ * list's own permission check, so a caller without the list still answers 403 forbidden. An API token
+ * never steps up, so it never exports people. Aggregates (totals, funds, campaigns) need none.
+ */
+export function requireExportStepUp(subject: Subject, now = new Date()): void {
+  if (!steppedUp(subject, now))
+    throw AppError.stepUpRequired('Confirm it is you (step-up) to export a list of people.');
+}
+
 /** A list answered as a CSV file by `staffCsv`. */
 export interface CsvList<T> {
   /** The file's name before the date: `gifts` gives `gifts-2026-11-22.csv`. */
   name: string;
   columns: readonly CsvColumn<T>[];
-  /** Checks the caller may take the list and records that they did, before the first byte is sent. */
+  /**
+   * Checks the caller may take the list and records that they did, before the first byte is sent. A
+   * fresh step-up is checked after it, in the same transaction (a refusal rolls the record back).
+   */
   audit(w: StaffWork): Promise<void>;
   /** The page after `after` (keyset paging); a page shorter than `pageSize` ends the file. */
   page(w: StaffWork, after: T | null): Promise<T[]>;
@@ -130,7 +146,10 @@ export function staffCsv(ctx: AppContext) {
   const db = ctx.database.db;
   return async <T>(request: FastifyRequest, reply: FastifyReply, list: CsvList<T>) => {
     const who = await caller(request);
-    await db.transaction((tx) => list.audit({ ...who, db: tx }));
+    await db.transaction(async (tx) => {
+      await list.audit({ ...who, db: tx });
+      requireExportStepUp(who.subject);
+    });
     const rows = inPages<T>(
       (after) => db.transaction((tx) => list.page({ ...who, db: tx }, after)),
       list.pageSize,

@@ -10,6 +10,10 @@ export interface Staff {
   role: string;
   secondFactor: boolean;
   frozen: boolean;
+  /** Locked by failed sign-ins (an administrator or security lead can unlock it). */
+  locked: boolean;
+  /** An administrator allowed API tokens for this account (roles that read S4 data need it). */
+  apiTokensAllowed: boolean;
   createdAt: string;
 }
 export interface Invitation {

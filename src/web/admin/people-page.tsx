@@ -8,14 +8,21 @@ import { useSession } from '../session';
 import { CompartmentsTab } from './compartments-tab';
 import { InvitationsTab } from './invitations-tab';
 import { StaffTab } from './staff-tab';
+import { TokensTab } from './tokens-tab';
 
-/** People & access: staff accounts, invitations and compartments. Hides what the role cannot do. */
+/** People & access: staff accounts, invitations, compartments and everyone's API tokens. Hides what the role cannot do. */
 export function PeoplePage() {
   const { t } = useTranslation();
   const session = useSession();
   const [params] = useSearchParams();
   const isAdmin = session.data?.role === 'administrator';
-  const tabs = ['staff', ...(isAdmin ? ['invitations'] : []), 'compartments'];
+  const tokenKeeper = isAdmin || session.data?.role === 'security_lead';
+  const tabs = [
+    'staff',
+    ...(isAdmin ? ['invitations'] : []),
+    'compartments',
+    ...(tokenKeeper ? ['tokens'] : []),
+  ];
   const tab = tabs.includes(params.get('tab') ?? '') ? (params.get('tab') as string) : 'staff';
   useDocumentTitle(t('people.title'));
   return (
@@ -39,6 +46,11 @@ export function PeoplePage() {
         <Tabs.Panel value="compartments">
           <CompartmentsTab />
         </Tabs.Panel>
+        {tokenKeeper && (
+          <Tabs.Panel value="tokens">
+            <TokensTab />
+          </Tabs.Panel>
+        )}
       </QueryTabs>
     </Stack>
   );

@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorAlert } from '../components/error-alert';
 import { PageLoader } from '../components/page-loader';
 import { toast } from '../components/toast';
+import { S4_ROLES } from '../roles';
 import classes from '../shell.module.css';
 import { INVITATIONS_KEY, STAFF_KEY, type Staff, useRoleOptions, useStaff } from './people-admin-api';
 
@@ -25,6 +26,21 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
     },
     onError: () => queryClient.invalidateQueries({ queryKey: STAFF_KEY }),
   });
+  const tokenLeave = useMutation({
+    mutationFn: ({ id, allowed }: { id: string; allowed: boolean }) =>
+      api.put(`/api/admin/staff/${encodeURIComponent(id)}/api-tokens`, { allowed }),
+    onSuccess: (_, { allowed }) => {
+      toast(t(allowed ? 'people.staff.tokensAllowedDone' : 'people.staff.tokensStoppedDone'));
+      return queryClient.invalidateQueries({ queryKey: STAFF_KEY });
+    },
+  });
+  const unlock = useMutation({
+    mutationFn: (id: string) => api.post(`/api/admin/staff/${encodeURIComponent(id)}/unlock`),
+    onSuccess: () => {
+      toast(t('people.staff.unlocked'));
+      return queryClient.invalidateQueries({ queryKey: STAFF_KEY });
+    },
+  });
   const reEnrol = useMutation({
     mutationFn: (id: string) => api.post(`/api/admin/staff/${encodeURIComponent(id)}/re-enrolment`),
     onSuccess: () => {
@@ -40,6 +56,8 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
       <Stack gap="sm">
         {changeRole.isError && <ErrorAlert error={changeRole.error} />}
         {reEnrol.isError && <ErrorAlert error={reEnrol.error} />}
+        {unlock.isError && <ErrorAlert error={unlock.error} />}
+        {tokenLeave.isError && <ErrorAlert error={tokenLeave.error} />}
         <Table verticalSpacing="sm" data-testid="staff-table">
           <Table.Caption>{t('people.staff.caption')}</Table.Caption>
           <Table.Thead>
@@ -89,6 +107,11 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
                         {t('people.staff.active')}
                       </Badge>
                     )}
+                    {!s.frozen && s.locked && (
+                      <Badge color="orange" variant="dot" c="gray.9" data-testid="staff-locked">
+                        {t('people.staff.locked')}
+                      </Badge>
+                    )}
                     {!s.frozen && !s.secondFactor && (
                       <Badge color="yellow" variant="dot" c="gray.9">
                         {t('people.staff.noFactor')}
@@ -108,17 +131,48 @@ export function StaffTab({ isAdmin, selfId }: { isAdmin: boolean; selfId?: strin
                       {t('people.staff.reEnrol')}
                     </Button>
                   ) : s.id !== selfId ? (
-                    <Button
-                      size="compact-sm"
-                      variant="subtle"
-                      color="red.9"
-                      c="red.9"
-                      onClick={() => setFreezing(s)}
-                      aria-label={t('people.staff.freezeNamed', { name: s.name })}
-                      data-testid="staff-freeze"
-                    >
-                      {t('people.staff.freeze')}
-                    </Button>
+                    <Group gap={4} justify="flex-end" wrap="nowrap">
+                      {isAdmin && (S4_ROLES as readonly string[]).includes(s.role) && (
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          loading={tokenLeave.isPending && tokenLeave.variables?.id === s.id}
+                          onClick={() => tokenLeave.mutate({ id: s.id, allowed: !s.apiTokensAllowed })}
+                          aria-label={t(
+                            s.apiTokensAllowed
+                              ? 'people.staff.tokensStopNamed'
+                              : 'people.staff.tokensAllowNamed',
+                            { name: s.name },
+                          )}
+                          data-testid="staff-api-tokens"
+                        >
+                          {t(s.apiTokensAllowed ? 'people.staff.tokensStop' : 'people.staff.tokensAllow')}
+                        </Button>
+                      )}
+                      {s.locked && (
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          loading={unlock.isPending && unlock.variables === s.id}
+                          onClick={() => unlock.mutate(s.id)}
+                          aria-label={t('people.staff.unlockNamed', { name: s.name })}
+                          data-testid="staff-unlock"
+                        >
+                          {t('people.staff.unlock')}
+                        </Button>
+                      )}
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red.9"
+                        c="red.9"
+                        onClick={() => setFreezing(s)}
+                        aria-label={t('people.staff.freezeNamed', { name: s.name })}
+                        data-testid="staff-freeze"
+                      >
+                        {t('people.staff.freeze')}
+                      </Button>
+                    </Group>
                   ) : (
                     <Text size="xs" c="dimmed">
                       {t('people.staff.you')}

@@ -1,10 +1,12 @@
 import {
   Alert,
   Button,
+  Checkbox,
   Code,
   CopyButton,
   Group,
   NumberInput,
+  SegmentedControl,
   Stack,
   Table,
   Text,
@@ -15,17 +17,23 @@ import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, fieldErrors } from '../api';
+import { ApiError, api, fieldErrors } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorAlert } from '../components/error-alert';
 import { useDateFormat } from '../components/format';
 import { PageLoader } from '../components/page-loader';
 import { Section } from '../components/section';
 import classes from '../shell.module.css';
+import { useStepUp } from './step-up';
+
+/** The route prefixes a token may be given (the server's API_TOKEN_SCOPES). */
+const SCOPES = ['giving', 'people', 'rescues', 'field', 'admin', 'audit', 'outbox', 'me'] as const;
 
 interface ApiToken {
   id: string;
   name: string;
+  access: 'read' | 'write';
+  scopes: string[];
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
@@ -40,6 +48,9 @@ export function TokensSection() {
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [access, setAccess] = useState<'read' | 'write'>('read');
+  const [scopes, setScopes] = useState<string[]>([]);
+  const stepUp = useStepUp();
   const tokens = useQuery({
     queryKey: ['me', 'tokens'],
     queryFn: () => api.get<{ tokens: ApiToken[] }>('/api/me/tokens'),
@@ -56,18 +67,27 @@ export function TokensSection() {
     },
   });
   const submit = form.onSubmit(async ({ name, days }) => {
-    setBusy(true);
     setError(null);
+    // A token outlives this session: making one needs a fresh step-up, as the server checks.
+    const reason = t('security.tokens.stepUpReason');
+    if (!(await stepUp({ reason }))) return;
+    setBusy(true);
     try {
-      const answer = await api.post<{ token: string; apiToken: ApiToken }>('/api/me/tokens', {
-        name: name.trim(),
-        days: Number(days),
-      });
+      const body = { name: name.trim(), days: Number(days), access, scopes };
+      const create = () => api.post<{ token: string; apiToken: ApiToken }>('/api/me/tokens', body);
+      let answer: Awaited<ReturnType<typeof create>>;
+      try {
+        answer = await create();
+      } catch (e) {
+        if (!(e instanceof ApiError && e.id === 'step_up_required')) throw e;
+        if (!(await stepUp({ reason, force: true }))) return;
+        answer = await create();
+      }
       setCreated({ token: answer.token, name: answer.apiToken.name });
       form.reset();
       await queryClient.invalidateQueries({ queryKey: ['me', 'tokens'] });
     } catch (e) {
-      const fields = fieldErrors(e, ['name', 'days']);
+      const fields = fieldErrors(e, ['name', 'days', 'scopes']);
       if (Object.keys(fields).length) form.setErrors(fields);
       else setError(e);
     } finally {
@@ -134,7 +154,12 @@ export function TokensSection() {
           <Table.Tbody>
             {live.map((k) => (
               <Table.Tr key={k.id} data-testid="token-row">
-                <Table.Td fw={600}>{k.name}</Table.Td>
+                <Table.Td fw={600}>
+                  {k.name}
+                  <Text size="xs" c="dimmed" data-testid="token-scopes">
+                    {t(`security.tokens.access.${k.access}`)} · {k.scopes.join(', ') || '—'}
+                  </Text>
+                </Table.Td>
                 <Table.Td visibleFrom="xs">{formatDate(k.expiresAt)}</Table.Td>
                 <Table.Td visibleFrom="sm">
                   {k.lastUsedAt ? formatDate(k.lastUsedAt) : t('security.tokens.never')}
@@ -177,6 +202,35 @@ export function TokensSection() {
             key={form.key('days')}
             {...form.getInputProps('days')}
           />
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="token-access-label">
+              {t('security.tokens.accessLabel')}
+            </Text>
+            <SegmentedControl
+              aria-labelledby="token-access-label"
+              value={access}
+              onChange={(v) => setAccess(v === 'write' ? 'write' : 'read')}
+              data={[
+                { value: 'read', label: t('security.tokens.access.read') },
+                { value: 'write', label: t('security.tokens.access.write') },
+              ]}
+              data-testid="token-access"
+            />
+          </Stack>
+          <Checkbox.Group
+            label={t('security.tokens.scopesLabel')}
+            description={t('security.tokens.scopesHelp')}
+            value={scopes}
+            onChange={setScopes}
+            error={form.errors.scopes}
+            data-testid="token-scopes-field"
+          >
+            <Group gap="sm" mt={4} wrap="wrap">
+              {SCOPES.map((scope) => (
+                <Checkbox key={scope} value={scope} label={scope} data-testid={`token-scope-${scope}`} />
+              ))}
+            </Group>
+          </Checkbox.Group>
           <Button
             type="submit"
             loading={busy}

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { type Actors, actorsFor, as, staleStepUpSession } from '../../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import { auditLog } from '../../../platform/audit/audit.table';
@@ -368,6 +368,41 @@ describeEachDatabase('giving CSV exports', (getDb) => {
     const bad = await get('/api/giving/gifts?format=xlsx');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('format');
+  });
+
+  it('refuses a donor-level CSV without a fresh step-up (a stale session, an API token), audits nothing; aggregates need none', async () => {
+    const stale = await staleStepUpSession(t.app, t.ctx, actors.development);
+    const minted = await t.app.inject(
+      as(actors.development, {
+        method: 'POST',
+        url: '/api/me/tokens',
+        payload: { name: 'export', days: 1, scopes: ['giving'] },
+      }),
+    );
+    expect(minted.statusCode, minted.body).toBe(201);
+    const bearer = { headers: { authorization: `Bearer ${minted.json().token}` } };
+    const batchId = (await get('/api/giving/batches')).json().batches[0].id as string;
+    const pledgeId = (await get('/api/giving/pledges')).json().pledges[0].id as string;
+    const before = (await exportsAudited()).length;
+    for (const url of [
+      '/api/giving/gifts',
+      '/api/giving/recurring',
+      `/api/giving/batches/${batchId}`,
+      '/api/giving/pledges',
+      `/api/giving/pledges/${pledgeId}`,
+    ]) {
+      const late = await t.app.inject(as(stale, { method: 'GET', url: `${url}?format=csv` }));
+      expect([url, late.statusCode, late.json().error]).toEqual([url, 403, 'step_up_required']);
+      const token = await t.app.inject({ method: 'GET', url: `${url}?format=csv`, ...bearer });
+      expect([url, token.statusCode, token.json().error]).toEqual([url, 403, 'step_up_required']);
+      // The screen's list is still open to both: only the file needs the step-up.
+      expect((await t.app.inject(as(stale, { method: 'GET', url }))).statusCode).toBe(200);
+    }
+    expect((await exportsAudited()).length).toBe(before);
+    for (const url of ['/api/giving/funds', '/api/giving/campaigns', '/api/giving/batches'])
+      expect((await t.app.inject(as(stale, { method: 'GET', url: `${url}?format=csv` }))).statusCode).toBe(
+        200,
+      );
   });
 
   it('counts CSV downloads in their own bucket of 30 a minute, leaving the screen’s reads alone', async () => {

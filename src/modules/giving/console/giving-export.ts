@@ -5,7 +5,7 @@ import type { Db } from '../../../platform/db/client';
 import { AppError } from '../../../platform/errors';
 import { type CsvColumn, csvFileName, inPages, sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
-import { staffCaller, staffCsv } from '../../../platform/http/request-work';
+import { requireExportStepUp, staffCaller, staffCsv } from '../../../platform/http/request-work';
 import { type CurrencyCode, toDecimalString } from '../../../platform/money/money';
 import { providersFor } from '../donations/payment-provider';
 import type { GivingContext } from '../giving.context';
@@ -47,12 +47,14 @@ async function exporter(ctx: AppContext, request: FastifyRequest) {
 }
 
 /**
- * Checks the list's own permission, then records that this caller exported the list (by name and
+ * Checks the list's own permission and a fresh step-up (a file of donors leaves with whoever holds it),
+ * then records that this caller exported the list (by name and
  * filters: ids and codes only, never a searched name): before the first byte, so a refused export answers
  * the list's own 403 and writes nothing, and a file that left is always on record.
  */
 export async function auditDonorExport(gc: GivingContext, action: string, list: string): Promise<void> {
   if (!authorize(gc.subject, action).allowed) throw AppError.forbidden('You do not have access to this.');
+  requireExportStepUp(gc.subject);
   await appendAudit(gc.db, {
     actorId: gc.subject.userId,
     actorRole: gc.subject.role,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sendCsv } from '../../../platform/export';
 import type { AppContext } from '../../../platform/http/context';
-import { staffWork } from '../../../platform/http/request-work';
+import { requireExportStepUp, staffWork } from '../../../platform/http/request-work';
 import { toDecimalString } from '../../../platform/money/money';
 import { LapsedReport, RetentionReport, TopDonorsReport, TotalsReport } from './report.responses';
 import { LapsedQuery, RetentionQuery, TopDonorsQuery, TotalsQuery } from './report.schema';
@@ -23,7 +23,10 @@ const reportLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
 
 const decimal = (amountMinor: number, currency: string) => toDecimalString(amountMinor, currency);
 
-/** Staff reports: `GET /api/giving/reports/…`, each as JSON or, with `?format=csv`, a CSV download. */
+/**
+ * Staff reports: `GET /api/giving/reports/…`, each as JSON or, with `?format=csv`, a CSV download. A CSV of
+ * donors (LYBUNT, SYBUNT, top donors) needs a fresh step-up; aggregates (totals, retention) none.
+ */
 export const reportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
@@ -86,9 +89,12 @@ export const reportRoutes =
         async (request, reply) => {
           const year = request.query.year ?? new Date().getUTCFullYear();
           const csv = request.query.format === 'csv';
-          const report = await run(request, (gc) =>
-            lapsedDonors(gc, kind, year, csv ? null : request.query.limit),
-          );
+          const report = await run(request, async (gc) => {
+            const read = await lapsedDonors(gc, kind, year, csv ? null : request.query.limit);
+            // A file of donors needs a fresh step-up; the refusal rolls back the read's audit entry.
+            if (csv) requireExportStepUp(gc.subject);
+            return read;
+          });
           if (!csv) return report;
           // One line per donor and currency, so every amount stays a number in its own currency.
           const lines = report.donors.flatMap((d) => d.lastGivingYearTotals.map((t) => ({ ...d, ...t })));
@@ -154,9 +160,14 @@ export const reportRoutes =
       },
       async (request, reply) => {
         const range = rangeOrThisYear(request.query);
-        const report = await run(request, (gc) =>
-          topDonors(gc, range, { currency: request.query.currency, limit: request.query.limit }),
-        );
+        const report = await run(request, async (gc) => {
+          const read = await topDonors(gc, range, {
+            currency: request.query.currency,
+            limit: request.query.limit,
+          });
+          if (request.query.format === 'csv') requireExportStepUp(gc.subject);
+          return read;
+        });
         if (request.query.format === 'json') return report;
         return sendCsv<TopDonor>(reply, `giving-top-donors-${range.from}-${range.to}`, report.donors, [
           'currency',

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actors, actorsFor, as } from '../../../../test/harness/actors';
+import { type Actors, actorsFor, as, staleStepUpSession } from '../../../../test/harness/actors';
 import { startTestApp, type TestApp } from '../../../../test/harness/app';
 import { describeEachDatabase } from '../../../../test/harness/databases';
 import type { Subject } from '../../../platform/access/policy';
@@ -430,6 +430,28 @@ describeEachDatabase('giving reports', (getDb) => {
       ).body;
       expect(top).toContain('USD,1,');
       expect(top).toContain('Cy Cole,cy@example.org,450.00,45000,2,0,2026-01-10');
+    });
+
+    it('refuses a CSV of donors (LYBUNT, SYBUNT, top donors) without a fresh step-up; aggregates need none', async () => {
+      const stale = await staleStepUpSession(t.app, t.ctx, actors.development);
+      const late = (url: string) => t.app.inject(as(stale, { method: 'GET', url }));
+      for (const url of [
+        '/api/giving/reports/lybunt?year=2026&format=csv',
+        '/api/giving/reports/sybunt?year=2026&format=csv',
+        '/api/giving/reports/top-donors?format=csv',
+      ]) {
+        const r = await late(url);
+        expect([url, r.statusCode, r.json().error]).toEqual([url, 403, 'step_up_required']);
+      }
+      expect((await late('/api/giving/reports/top-donors')).statusCode).toBe(200);
+      expect((await late('/api/giving/reports/totals?groupBy=fund&format=csv')).statusCode).toBe(200);
+      expect((await late('/api/giving/reports/retention?format=csv')).statusCode).toBe(200);
+      // A role without the list is refused as before, not asked to step up.
+      const auditor = await staleStepUpSession(t.app, t.ctx, actors.auditor);
+      const refused = await t.app.inject(
+        as(auditor, { method: 'GET', url: '/api/giving/reports/lybunt?format=csv' }),
+      );
+      expect(refused.json().error).toBe('forbidden');
     });
 
     it('refuses bad input with the field and the reason', async () => {

@@ -72,6 +72,7 @@ export function SupporterSearchView() {
             href={csvHref('/api/people', { q: debouncedQ, tag: tagValid ? debouncedTag : '' })}
             label={t('downloadCsv')}
             testId="supporter-list-csv"
+            stepUp
           />
         </Stack>
       </Group>

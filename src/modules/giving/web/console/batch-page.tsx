@@ -105,6 +105,7 @@ export function BatchPage() {
             href={csvHref(`/api/giving/batches/${batch.id}`)}
             label={t('downloadCsv')}
             testId="batch-gifts-csv"
+            stepUp
           />
         </Group>
       </Stack>

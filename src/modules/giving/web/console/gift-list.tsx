@@ -57,6 +57,7 @@ export function GiftListView() {
           href={csvHref('/api/giving/gifts', { status })}
           label={t('downloadCsv')}
           testId="gift-list-csv"
+          stepUp
         />
       </Group>
       <DataTable

@@ -105,6 +105,7 @@ export function RecurringListView() {
           href={csvHref('/api/giving/recurring', { status })}
           label={t('downloadCsv')}
           testId="monthly-list-csv"
+          stepUp
         />
       </Group>
       <DataTable

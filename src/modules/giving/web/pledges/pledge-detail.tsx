@@ -391,6 +391,7 @@ function Invoices({ detail }: { detail: PledgeDetail }) {
             href={csvHref(`/api/giving/pledges/${id}`)}
             label={t('downloadCsv')}
             testId="invoice-list-csv"
+            stepUp
           />
         </Group>
         {detail.invoices.length === 0 ? (

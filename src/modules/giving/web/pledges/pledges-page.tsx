@@ -61,6 +61,7 @@ function PledgeList() {
             href={csvHref('/api/giving/pledges')}
             label={t('downloadCsv')}
             testId="pledge-list-csv"
+            stepUp
           />
           {canWrite && (
             <Button component={Link} to="?view=new" data-testid="pledge-new">

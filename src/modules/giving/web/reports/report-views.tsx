@@ -216,7 +216,7 @@ export function LapsedView() {
           />
         </Stack>
         <YearInput value={year} onChange={setYear} testId="lapsed-year" />
-        <CsvLink href={reportUrl(kind, query, true)} testId="lapsed-csv" />
+        <CsvLink href={reportUrl(kind, query, true)} testId="lapsed-csv" stepUp />
       </Group>
       <Text size="sm" c="dimmed">
         {t(kind === 'lybunt' ? 'lapsed.lybuntHelp' : 'lapsed.sybuntHelp', { year, last: year - 1 })}
@@ -385,7 +385,7 @@ export function TopDonorsView() {
           w={150}
           data-testid="top-limit"
         />
-        <CsvLink href={reportUrl('top-donors', query, true)} testId="top-csv" />
+        <CsvLink href={reportUrl('top-donors', query, true)} testId="top-csv" stepUp />
       </Group>
       {report.isPending ? (
         <PageLoader />

@@ -1,13 +1,26 @@
 import { Anchor, Progress } from '@mantine/core';
+import { StepUpCsvAnchor } from '../../../../web/components/csv-download';
 import { givingReportsNamespace } from './i18n/namespace';
 
 export function useReportsT() {
   return givingReportsNamespace.useT();
 }
 
-/** A plain link to the same report as a CSV file: the browser downloads it with the session cookie. */
-export function CsvLink({ href, testId }: { href: string; testId: string }) {
+/**
+ * A plain link to the same report as a CSV file: the browser downloads it with the session cookie. A
+ * report that names donors (`stepUp`) asks for a step-up first, as the server requires.
+ */
+export function CsvLink({
+  href,
+  testId,
+  stepUp = false,
+}: {
+  href: string;
+  testId: string;
+  stepUp?: boolean;
+}) {
   const { t } = useReportsT();
+  if (stepUp) return <StepUpCsvAnchor href={href} label={t('csv')} testId={testId} />;
   return (
     <Anchor href={href} download data-testid={testId} size="sm">
       {t('csv')}
