@@ -102,9 +102,26 @@ export async function openDatabase(
       dumpDataDir: () => client.dumpDataDir('gzip'),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: 20, application_name: 'passage' });
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 20,
+    application_name: 'passage',
+    // While the server is unreachable, a request waits at most this long for a connection and then fails
+    // (503 from /readyz), instead of queueing behind connection attempts that never finish.
+    connectionTimeoutMillis: 5_000,
+    // Dead connections (a server gone without a word, a dropped network) are found by the OS, not by a query.
+    keepAlive: true,
+  });
   // A pool error (server restart, network) must not crash the process; queries report their own errors.
   pool.on('error', () => {});
+  // The pool listens for errors on idle connections only. A connection checked out but between two queries
+  // (in a transaction waiting on the application, or a lock) that the server ends (`pg_ctl stop -m fast`,
+  // a failover, pg_terminate_backend) emitted 'error' with no listener, and Node ended the whole process.
+  // Every connection gets a listener for its whole life: the error then reaches the next query on it, that
+  // transaction fails, and the pool discards the broken connection on release and opens a new one.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzlePostgres(pool) as unknown as Db;
   return {
     kind: 'postgres',
