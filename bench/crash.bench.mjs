@@ -389,6 +389,8 @@ try {
     encoding: 'utf8',
   });
 
+  // A donation refused while PostgreSQL was down must say so (503, try again), not 500.
+  if (failureStatuses[500]) misses.push(`${failureStatuses[500]} donations answered 500`);
   if (lost.length) misses.push(`${lost.length} acknowledged gifts lost: ${lost.slice(0, 3).join(', ')}`);
   if (unsettled.length)
     misses.push(`${unsettled.length} acknowledged gifts never settled: ${unsettled.slice(0, 3).join(', ')}`);

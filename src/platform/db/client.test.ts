@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type OpenTestDatabase, openTestDatabase, testEngines } from '../../../test/harness/databases';
+import { isDatabaseUnavailable } from './client';
 
 /**
  * The server ends a connection the pool had checked out (what `pg_ctl stop -m fast`, a failover or
@@ -46,3 +47,17 @@ onPostgres(
       expect((await handle.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
   },
 );
+
+it('tells an unreachable database from a failed query', () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+    code: '57P01',
+  });
+  const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+  const wrapped = new Error('Failed query: select 1', { cause: shutdown });
+  for (const e of [refused, shutdown, starting, wrapped, new Error('Connection terminated unexpectedly')])
+    expect(isDatabaseUnavailable(e)).toBe(true);
+  const unique = Object.assign(new Error('duplicate key value'), { code: '23505' });
+  for (const e of [unique, new Error('Failed query', { cause: unique }), new TypeError('x'), null, 'text'])
+    expect(isDatabaseUnavailable(e)).toBe(false);
+});
