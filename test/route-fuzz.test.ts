@@ -340,7 +340,7 @@ for (const kind of ENGINES)
         expect(unhandled).toEqual([]);
         // The requests reached the handlers, not only the validators.
         expect([...statuses.keys()].some((s) => s >= 200 && s < 300)).toBe(true);
-        expect([...statuses.keys()]).toEqual(expect.arrayContaining([400, 403, 404]));
+        if (!ROUTE_FILTER) expect([...statuses.keys()]).toEqual(expect.arrayContaining([400, 403, 404]));
       },
       // A limit for a hung run, not a target: about 40 s, 2 minutes on a machine shared by several runs.
       RUNS > 10 ? 24 * 3_600_000 : 600_000,
