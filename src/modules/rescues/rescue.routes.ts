@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { RecordIdSchema } from '../../platform/audit/audit.schema';
 import type { AppContext } from '../../platform/http/context';
 import { scopedWork } from '../../platform/http/request-work';
 import {
@@ -60,7 +61,7 @@ import { createRouteTemplate, listRouteTemplates } from './route-template.servic
 import { addTraveller, updateTravellerIdentity } from './traveller.service';
 
 const codeParams = z.object({ code: CaseCode });
-const id = z.string().min(1, 'is required').max(100, 'is malformed');
+const id = RecordIdSchema;
 const position = z.coerce
   .number()
   .int()

@@ -9,7 +9,7 @@ import {
   revokeMembership,
 } from '../access/compartment.service';
 import { STAFF_ROLES } from '../access/roles';
-import { AuditSearchSchema } from '../audit/audit.schema';
+import { AuditSearchSchema, RecordIdSchema } from '../audit/audit.schema';
 import { searchAudit } from '../audit/audit.service';
 import { burnAccount } from '../auth/account-security.service';
 import { requireStaff } from '../auth/actor';
@@ -42,7 +42,7 @@ const InvitationView = z.object({
   expiresAt: z.string(),
   createdAt: z.string(),
 });
-const id = z.object({ id: z.string().min(1, 'is required').max(100, 'is malformed') });
+const id = z.object({ id: RecordIdSchema });
 
 /** Who administers accounts. A security lead can freeze and re-enrol but not invite or change roles. */
 const ACCOUNT_ADMINS = ['administrator'] as const;
@@ -278,8 +278,8 @@ export const adminRoutes =
       createdAt: z.string(),
     });
     const membership = z.object({
-      id: z.string().min(1, 'is required').max(100, 'is malformed'),
-      userId: z.string().min(1, 'is required').max(100, 'is malformed'),
+      id: RecordIdSchema,
+      userId: RecordIdSchema,
     });
 
     app.get(

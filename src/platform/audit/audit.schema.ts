@@ -18,6 +18,17 @@ const code = z
   .max(100, 'a code of at most 100 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a code of letters, digits and _ . : - (no spaces)');
 
+/**
+ * A record's id as a request names it (a URL segment or a body field): what the audit log can record as a
+ * resource or actor. Every id Passage makes (UUIDs, better-auth's ids, case codes) fits; anything else is
+ * refused at the door (400), not when a denial of it is audited (that was a 500).
+ */
+export const RecordIdSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(100, 'is malformed')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'is malformed');
+
 export const AuditEntrySchema = z.object({
   actorId: code.nullable(),
   actorRole: name('case_officer').nullable(),

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
+import { RecordIdSchema } from '../audit/audit.schema';
+import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
 import {
   burnAccount,
@@ -38,7 +40,7 @@ const BurnResult = z.object({
   recoveryCodeSets: z.number().int(),
   apiTokens: z.number().int(),
 });
-const id = z.string().min(1, 'is required').max(100, 'is malformed');
+const id = RecordIdSchema;
 
 /** The signed-in person's own security page: sessions, passkeys, step-up and the burn switch. */
 export const securityRoutes =

@@ -102,9 +102,26 @@ export async function openDatabase(
       dumpDataDir: () => client.dumpDataDir('gzip'),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: 20, application_name: 'passage' });
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 20,
+    application_name: 'passage',
+    // While the server is unreachable, a request waits at most this long for a connection and then fails
+    // (503 from /readyz), instead of queueing behind connection attempts that never finish.
+    connectionTimeoutMillis: 5_000,
+    // Dead connections (a server gone without a word, a dropped network) are found by the OS, not by a query.
+    keepAlive: true,
+  });
   // A pool error (server restart, network) must not crash the process; queries report their own errors.
   pool.on('error', () => {});
+  // The pool listens for errors on idle connections only. A connection checked out but between two queries
+  // (in a transaction waiting on the application, or a lock) that the server ends (`pg_ctl stop -m fast`,
+  // a failover, pg_terminate_backend) emitted 'error' with no listener, and Node ended the whole process.
+  // Every connection gets a listener for its whole life: the error then reaches the next query on it, that
+  // transaction fails, and the pool discards the broken connection on release and opens a new one.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzlePostgres(pool) as unknown as Db;
   return {
     kind: 'postgres',
@@ -123,4 +140,36 @@ export async function openDatabase(
       await pool.end();
     },
   };
+}
+
+/** SQLSTATE classes and codes that mean "the server is not there", not "the query was wrong". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated unexpectedly',
+];
+
+/**
+ * Whether an error (or any error it wraps: drizzle wraps the driver's as `cause`) says the database server
+ * could not be reached or went away: an outage to answer 503 to, so clients retry, not a bug to answer 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+    if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
+    e = cause;
+  }
+  return false;
 }

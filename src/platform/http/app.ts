@@ -15,6 +15,7 @@ import { requireStaff, resolveActor } from '../auth/actor';
 import { authRoutes } from '../auth/auth.routes';
 import { hasPendingSignIn } from '../auth/bridge';
 import { securityRoutes } from '../auth/security.routes';
+import { isDatabaseUnavailable } from '../db/client';
 import { AppError } from '../errors';
 import { mailRoutes } from '../mail/mail.routes';
 import type { PassageModule } from '../module';
@@ -114,6 +115,13 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       return reply.code(status).send({ error: id, message: (error as Error).message });
     }
     request.log.error({ err: loggableError(error) }, 'request failed');
+    if (isDatabaseUnavailable(error)) {
+      // The database is down or restarting: nothing was done, and the same request may succeed shortly.
+      return reply.code(503).header('Retry-After', '5').send({
+        error: 'unavailable',
+        message: 'Passage cannot reach its database just now. Try again in a moment.',
+      });
+    }
     // Generic on purpose: no stack, no driver message (SECURITY.md rule 11).
     return reply
       .code(500)

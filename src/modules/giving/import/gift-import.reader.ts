@@ -5,7 +5,7 @@
  * when the import asked to skip bad ones). Memory holds the normalised rows, not the file.
  */
 import { Readable } from 'node:stream';
-import { type Info, parse } from 'csv-parse';
+import { CsvError, type Info, parse } from 'csv-parse';
 import { isCurrency } from '../../../platform/money/money';
 import {
   defaultMapping,
@@ -257,10 +257,17 @@ export async function inspectImport(
   source: ImportSource,
   options: Pick<ImportOptions, 'layout' | 'delimiter'> = {},
 ): Promise<{ layout: ImportLayout; headers: string[]; mapping: ImportMapping }> {
-  for await (const { cells } of records(source, options.delimiter ?? ',')) {
-    const headers = cells.map((h) => h.trim());
-    const layout = options.layout ?? detectLayout(headers);
-    return { layout, headers, mapping: defaultMapping(layout, headers) };
+  try {
+    for await (const { cells } of records(source, options.delimiter ?? ',')) {
+      const headers = cells.map((h) => h.trim());
+      const layout = options.layout ?? detectLayout(headers);
+      return { layout, headers, mapping: defaultMapping(layout, headers) };
+    }
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    throw new ImportMappingError([
+      `the header line is not valid CSV: ${e.message.replace(/ at line \d+$/, '')}`,
+    ]);
   }
   throw new ImportMappingError(['the file is empty']);
 }
@@ -340,8 +347,14 @@ export async function readImport(source: ImportSource, options: ImportOptions = 
     }
   } catch (e) {
     if (e instanceof ImportMappingError) throw e;
-    const err = e as Error & { code?: string; recordLine?: number };
-    if (!err.code?.startsWith('CSV_')) throw e;
+    // Every parse error is a CsvError; not every one's code starts with CSV_ (INVALID_OPENING_QUOTE does
+    // not, and answered 500: found by test/route-fuzz.test.ts).
+    if (!(e instanceof CsvError)) throw e;
+    const err = e as CsvError & { recordLine?: number };
+    if (!plan)
+      throw new ImportMappingError([
+        `the header line is not valid CSV: ${err.message.replace(/ at line \d+$/, '')}`,
+      ]);
     // csv-parse's message names its own line count, which a CRLF inside a quoted cell throws off.
     const message = err.message.replace(/ at line \d+$/, '');
     errors.push({ line: err.recordLine ?? 0, column: '', reason: `is not valid CSV: ${message}` });

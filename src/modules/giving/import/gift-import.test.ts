@@ -507,3 +507,18 @@ describe('parseDate', () => {
     expect(parseDate('Jan 5 2024')).toEqual({ reason: '"Jan 5 2024" is not a date' });
   });
 });
+
+describe('a quote where CSV allows none (found by test/route-fuzz.test.ts: it answered 500)', () => {
+  it('reports a bad header line as a mapping problem, in the check and in the read', async () => {
+    await expect(inspectImport('ab"c,d\n1,2\n')).rejects.toBeInstanceOf(ImportMappingError);
+    await expect(readImport('ab"c,d\n1,2\n')).rejects.toThrow(/header line is not valid CSV/);
+  });
+
+  it('reports a bad data line by its line, as any other CSV problem', async () => {
+    const result = await readImport(`${CIVI_HEADER.join(',')}\nab"c${','.repeat(CIVI_HEADER.length - 1)}\n`);
+    expect(result.complete).toBe(false);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/is not valid CSV/) }),
+    ]);
+  });
+});
