@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { myCompartments } from '../access/compartment.service';
 import { STEP_UP_WINDOW_MS } from '../access/policy';
 import { RecordIdSchema } from '../audit/audit.schema';
-import { AppError } from '../errors';
 import type { AppContext } from '../http/context';
 import {
   burnAccount,
