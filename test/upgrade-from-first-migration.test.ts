@@ -113,6 +113,8 @@ async function snapshot(handle: DatabaseHandle): Promise<Record<string, Row[]>> 
 const ADDED: Record<string, string[]> = {
   users: ['two_factor_enabled', 'frozen_at', 'frozen_by'],
   sessions: ['last_active_at', 'step_up_at'],
+  // 0016: a link mail's sealed body and who sent it (null for every message written before).
+  mail_outbox: ['secret_kind', 'sealed_body', 'data_key_id', 'sent_by'],
 };
 
 for (const kind of testEngines()) {

@@ -47,3 +47,31 @@ export type ListAction = (typeof LIST_ACTIONS)[number];
 export type GiftAction = (typeof GIFT_ACTIONS)[number];
 export type BatchAction = (typeof BATCH_ACTIONS)[number];
 export type MonthlyAction = (typeof MONTHLY_ACTIONS)[number];
+
+/** A supporter's giving at a glance, for their page (`GET /api/people/:id/summary` answers it as `giving`). */
+export interface GivingSummary {
+  /** Per currency, from the ledger: what was given (with covered fees), what went back, what was kept. */
+  totals: { currency: string; givenMinor: number; refundedMinor: number; keptMinor: number }[];
+  settledGifts: number;
+  firstGiftAt: string | null;
+  lastGiftAt: string | null;
+  monthly: {
+    id: string;
+    status: string;
+    amountMinor: number;
+    currency: string;
+    dayOfMonth: number;
+    nextChargeAt: string | null;
+  }[];
+  /** The ten newest gifts, any status. */
+  recent: {
+    id: string;
+    status: string;
+    amountMinor: number;
+    refundedMinor: number;
+    currency: string;
+    fund: string;
+    method: string;
+    at: string;
+  }[];
+}

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { authorize, type Subject } from '../../../platform/access/policy';
 import type { Db } from '../../../platform/db/client';
 import { idList, isoText, type TimelineQuery, type TimelineSource, timelineWindow } from '../../people';
+import type { GivingSummary } from '../giving.constants';
 import { GIVING_ACTIONS } from '../giving.policy';
 
 /*
@@ -96,32 +97,7 @@ export async function givingTimelineFor(db: Db, query: TimelineQuery) {
   return timelineWindow(db, 'giving', union, query);
 }
 
-export interface GivingSummary {
-  /** Per currency, from the ledger: what was given (with covered fees), what went back, what was kept. */
-  totals: { currency: string; givenMinor: number; refundedMinor: number; keptMinor: number }[];
-  settledGifts: number;
-  firstGiftAt: string | null;
-  lastGiftAt: string | null;
-  monthly: {
-    id: string;
-    status: string;
-    amountMinor: number;
-    currency: string;
-    dayOfMonth: number;
-    nextChargeAt: string | null;
-  }[];
-  /** The ten newest gifts, any status. */
-  recent: {
-    id: string;
-    status: string;
-    amountMinor: number;
-    refundedMinor: number;
-    currency: string;
-    fund: string;
-    method: string;
-    at: string;
-  }[];
-}
+export type { GivingSummary } from '../giving.constants';
 
 /** The supporter's giving at a glance, for their page; null for a caller who may not read gifts. */
 export async function givingSummaryFor(

@@ -4,7 +4,7 @@
  */
 
 /** Giving's summary of a supporter (`GET /api/people/:id/summary` answers it as `giving`). */
-export type { GivingSummary } from '../../giving';
+export type { GivingSummary } from '../../giving/giving.constants';
 export {
   CONSENT_CHANNELS as CONSENT_CHANNEL_LIST,
   type ConsentChannel,
