@@ -15,7 +15,16 @@ export function ScrollTable({
   children: ReactNode;
 }) {
   return (
-    <Table.ScrollContainer type="native" minWidth={minWidth} tabIndex={0} role="region" aria-label={label}>
+    // Positioned, so visually hidden labels inside the table (absolutely placed) scroll with it instead of
+    // widening the page.
+    <Table.ScrollContainer
+      type="native"
+      minWidth={minWidth}
+      tabIndex={0}
+      role="region"
+      aria-label={label}
+      pos="relative"
+    >
       {children}
     </Table.ScrollContainer>
   );
